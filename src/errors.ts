@@ -1,0 +1,127 @@
+/**
+ * One error family for the whole SDK.
+ *
+ * Every failure the SDK reports is a `MultiarchError` carrying a stable `code` that callers (and
+ * the CLI's exit status) can switch on; the message is for humans and may change wording between
+ * releases, the code may not.
+ */
+
+/** Stable error codes. The string values are part of the public API: never rename one. */
+export const ErrorCode = {
+  /** A caller-supplied argument is missing, empty or malformed (other than a platform). */
+  INVALID_INPUT: "INVALID_INPUT",
+  /** A platform string could not be parsed or is not supported. */
+  INVALID_PLATFORM: "INVALID_PLATFORM",
+  /** A foreign platform was requested but the engine cannot emulate it (no binfmt/QEMU). */
+  EMULATION_UNAVAILABLE: "EMULATION_UNAVAILABLE",
+  /** The build for one platform failed (non-zero exit of a build step). */
+  BUILD_FAILED: "BUILD_FAILED",
+  /** The build failed in a way that points at the emulator rather than the build itself. */
+  QEMU_CRASH: "QEMU_CRASH",
+  /** Publishing the image index (or one of its manifests) failed. */
+  PUSH_FAILED: "PUSH_FAILED",
+  /** The registry refused the credentials, or credentials are missing. */
+  AUTH_FAILED: "AUTH_FAILED",
+  /** The published index does not match what was built. */
+  VERIFY_FAILED: "VERIFY_FAILED",
+  /** The Dagger engine could not be reached or started. */
+  ENGINE_UNAVAILABLE: "ENGINE_UNAVAILABLE",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Structured, machine-readable context. All fields are optional; set what is known. */
+export interface ErrorDetails {
+  /** Canonical platform string (`os/arch[/variant]`) the error is about. */
+  readonly platform?: string;
+  /** Exit code of the failing process, when there was one. */
+  readonly exitCode?: number;
+  /** Captured (and already redacted) standard error of the failing process. */
+  readonly stderr?: string;
+  /** The value the caller gave. */
+  readonly given?: string;
+  /** What would have been accepted. */
+  readonly expected?: string;
+  /** What to do about it. */
+  readonly hint?: string;
+}
+
+export interface MultiarchErrorOptions extends ErrorDetails {
+  /** The lower-level error this one wraps. */
+  readonly cause?: unknown;
+  /**
+   * Secret values (registry passwords, tokens) to scrub from the message and every string
+   * detail. Pass them whenever any part of the error may come from engine or registry output.
+   */
+  readonly secrets?: readonly string[];
+}
+
+/** Replacement for redacted secrets. */
+export const REDACTED = "***";
+
+/**
+ * Replace every occurrence of every secret in `text` with `***`.
+ *
+ * Also replaces the URL-encoded form of each secret, since credentials often show up inside
+ * URLs in registry error output. Empty/undefined secrets are ignored (an empty string would match
+ * everywhere). Longer secrets are replaced first so a secret that contains another is removed
+ * whole rather than leaving fragments.
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret) continue;
+    needles.add(secret);
+    needles.add(encodeURIComponent(secret));
+  }
+  let out = text;
+  for (const needle of [...needles].sort((a, b) => b.length - a.length)) {
+    out = out.split(needle).join(REDACTED);
+  }
+  return out;
+}
+
+function buildMessage(summary: string, d: ErrorDetails): string {
+  // Layout: one summary line, then given / expected / hint on their own lines, so that the
+  // three questions a user has ("what did I pass?", "what is allowed?", "what now?") are each
+  // answered in a predictable place.
+  const lines = [summary];
+  if (d.given !== undefined) lines.push(`  given:    ${JSON.stringify(d.given)}`);
+  if (d.expected !== undefined) lines.push(`  expected: ${d.expected}`);
+  if (d.hint !== undefined) lines.push(`  hint:     ${d.hint}`);
+  return lines.join("\n");
+}
+
+export class MultiarchError extends Error {
+  override readonly name = "MultiarchError";
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, summary: string, options: MultiarchErrorOptions = {}) {
+    const { cause, secrets = [], ...raw } = options;
+    const scrub = (s: string | undefined): string | undefined =>
+      s === undefined ? undefined : redact(s, secrets);
+    // Build details without `undefined`-valued keys so they print and compare cleanly.
+    const details: { -readonly [K in keyof ErrorDetails]: ErrorDetails[K] } = {};
+    if (raw.platform !== undefined) details.platform = raw.platform;
+    if (raw.exitCode !== undefined) details.exitCode = raw.exitCode;
+    for (const key of ["stderr", "given", "expected", "hint"] as const) {
+      const value = scrub(raw[key]);
+      if (value !== undefined) details[key] = value;
+    }
+    super(redact(buildMessage(summary, details), secrets), cause === undefined ? {} : { cause });
+    this.code = code;
+    this.details = Object.freeze(details);
+  }
+}
+
+/**
+ * True when `e` is a MultiarchError (optionally with the given code). Narrows the type, so
+ * `if (isMultiarchError(e, ErrorCode.AUTH_FAILED)) e.details...` type-checks.
+ */
+export function isMultiarchError<C extends ErrorCode>(
+  e: unknown,
+  code?: C,
+): e is MultiarchError & { readonly code: C } {
+  return e instanceof MultiarchError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,5 @@
+/**
+ * Public API of the multiarch SDK.
+ */
+export * from "./errors.js";
+export * from "./platform.js";

@@ -1,0 +1,230 @@
+# The Dagger engine and CLI, built from the Go module proxy and run as a host
+# process. Sourced by testbed.sh after common.sh.
+
+RUNC_VERSION=v1.4.2 # what the v0.21 engine image ships
+CNI_VERSION=v1.9.0
+ENGINE_BIN_DIR=/usr/local/bin # the engine looks for runc and dagger-init here
+CNI_BIN_DIR=/opt/cni/bin
+ENGINE_STATE_DIR=/var/lib/dagger
+ENGINE_CONFIG_DIR=/etc/dagger
+ENGINE_LOG="$MULTIARCH_LOGS/engine.log"
+BUILD_LOG="$MULTIARCH_LOGS/build-dagger.log"
+DAGGER_BUILD_FILES="$TESTBED_DIR/dagger-build"
+
+ensure_go() {
+  command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
+  command -v go >/dev/null 2>&1 || die "no Go toolchain found (looked on PATH and in /usr/local/go/bin); install Go 1.26 and retry"
+}
+
+# The engine must match the @dagger.io/dagger version the SDK is pinned to.
+dagger_version() {
+  local v
+  v=$(node -p "require('$REPO_DIR/package.json').dependencies['@dagger.io/dagger']" 2>/dev/null) \
+    || die "cannot read the @dagger.io/dagger version from $REPO_DIR/package.json"
+  [[ $v =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] \
+    || die "package.json pins @dagger.io/dagger to '$v'; the test bed needs an exact version (e.g. 0.21.8)"
+  echo "v$v"
+}
+
+dagger_bin_dir() { echo "$MULTIARCH_CACHE/bin/dagger-$1"; }
+
+# The v0.21 sources cannot be built as published from the proxy we reach: some
+# of their dependencies are not served. Lay out a builder module that
+#  - takes github.com/dagger/dagger from the module cache, minus the Dang v2 SDK
+#    runtime (its module github.com/vito/dang/v2 is not served; Dang v1 stays);
+#  - supplies engine/distconsts, a nested module the proxy does not serve;
+#  - stands in for github.com/vito/tuist (the CLI's interactive TUI, not served):
+#    the CLI keeps its plain progress output, which is what the bed uses;
+#  - takes github.com/vito/midterm at v0.2.5, the nearest served release.
+prepare_dagger_source() {
+  local v=$1 src=$2 modjson dir
+  modjson=$(go mod download -json "github.com/dagger/dagger@$v" 2>>"$BUILD_LOG") \
+    || die_with_log "$BUILD_LOG" "the Go module proxy does not serve github.com/dagger/dagger@$v"
+  dir=$(printf '%s' "$modjson" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir" ] || die_with_log "$BUILD_LOG" "github.com/dagger/dagger@$v downloaded, but its source directory was not found"
+
+  rm -rf "$src" && mkdir -p "$src"
+  cp -r "$dir" "$src/dagger" && chmod -R u+w "$src/dagger"
+
+  rm -rf "$src/dagger/core/sdk/dang/v2"
+  sed -i -e '/dangv2 "github.com\/dagger\/dagger\/core\/sdk\/dang\/v2"/d' \
+    -e 's/return dangv2.Impl{}/return dangv1.Impl{}/' "$src/dagger/core/sdk/dang_sdk.go"
+  ! grep -q dangv2 "$src/dagger/core/sdk/dang_sdk.go" \
+    || die "the Dang v2 removal no longer applies to dagger $v (core/sdk/dang_sdk.go changed); update prepare_dagger_source"
+
+  mkdir -p "$src/distconsts"
+  cp "$DAGGER_BUILD_FILES/distconsts.go" "$src/distconsts/"
+  printf 'module github.com/dagger/dagger/engine/distconsts\n\ngo 1.22\n' >"$src/distconsts/go.mod"
+  cp -r "$DAGGER_BUILD_FILES/stubs" "$src/stubs"
+
+  # dagger's own go.mod, renamed, with its local replaces pointed at our copies.
+  sed -e 's#^module github.com/dagger/dagger$#module multiarch.local/daggerbuild#' \
+    -e '\#dagger.io/dagger => ./sdk/go#d' \
+    -e 's#github.com/dagger/dagger/engine/distconsts => ./engine/distconsts#github.com/dagger/dagger/engine/distconsts => ./distconsts\n\tgithub.com/dagger/dagger => ./dagger\n\tgithub.com/vito/tuist => ./stubs/tuist\n\tgithub.com/vito/tuist/teav1 => ./stubs/tuist/teav1\n\tgithub.com/vito/midterm => github.com/vito/midterm v0.2.5#' \
+    -e "s#^\(\tdagger.io/dagger\) v[^ ]*\$#\1 $v\n\tgithub.com/dagger/dagger $v#" \
+    -e '\#github.com/vito/dang/v2 #d' \
+    -e '/^tool /d' \
+    "$dir/go.mod" >"$src/go.mod"
+  grep -q "github.com/dagger/dagger => ./dagger" "$src/go.mod" \
+    || die "could not rewrite dagger's go.mod for $v; update prepare_dagger_source"
+  cp "$dir/go.sum" "$src/go.sum"
+}
+
+# go build inside the builder module; on failure show the log's tail.
+go_build() {
+  local what=$1; shift
+  info "building $what"
+  (cd "$DAGGER_SRC" && go build -mod=mod -trimpath "$@") >>"$BUILD_LOG" 2>&1 \
+    || die_with_log "$BUILD_LOG" "building $what failed"
+}
+
+engine_build() {
+  local v bin
+  v=$(dagger_version)
+  bin=$(dagger_bin_dir "$v")
+  [ -f "$bin/.complete" ] && return 0
+
+  ensure_go
+  need_packages gcc libc6-dev libseccomp-dev pkg-config
+  need_disk "$MULTIARCH_CACHE" 6
+  step "Building Dagger $v (engine, CLI, dagger-init, runc, CNI plugins) from the Go module proxy"
+  info "first time only: about 15-25 minutes on 2 cores; log: $BUILD_LOG"
+  : >"$BUILD_LOG"
+  DAGGER_SRC="$MULTIARCH_CACHE/src/dagger-$v"
+  prepare_dagger_source "$v" "$DAGGER_SRC"
+  mkdir -p "$bin.tmp"
+  local ld="-s -w -X github.com/dagger/dagger/engine.Version=$v -X github.com/dagger/dagger/engine.Tag=$v"
+  go_build "dagger-engine" -tags dfexcludepatterns,dfparents -ldflags "$ld" -o "$bin.tmp/dagger-engine" github.com/dagger/dagger/cmd/engine
+  go_build "dagger (CLI)" -ldflags "$ld" -o "$bin.tmp/dagger" github.com/dagger/dagger/cmd/dagger
+  # dagger-init is bind-mounted into every container, of any libc: static.
+  CGO_ENABLED=0 go_build "dagger-init" -ldflags "-s -w" -o "$bin.tmp/dagger-init" github.com/dagger/dagger/cmd/init
+  go_build "dnsname (CNI)" -ldflags "-s -w" -o "$bin.tmp/dnsname" github.com/dagger/dagger/cmd/dnsname
+  info "building runc $RUNC_VERSION (seccomp)"
+  GOBIN="$bin.tmp" CGO_ENABLED=1 go install -tags seccomp -ldflags "-s -w -X main.version=${RUNC_VERSION#v}" \
+    "github.com/opencontainers/runc@$RUNC_VERSION" >>"$BUILD_LOG" 2>&1 \
+    || die_with_log "$BUILD_LOG" "building runc failed"
+  info "building CNI plugins $CNI_VERSION"
+  GOBIN="$bin.tmp" CGO_ENABLED=0 go install -ldflags "-s -w" \
+    "github.com/containernetworking/plugins/plugins/main/bridge@$CNI_VERSION" \
+    "github.com/containernetworking/plugins/plugins/main/loopback@$CNI_VERSION" \
+    "github.com/containernetworking/plugins/plugins/meta/firewall@$CNI_VERSION" \
+    "github.com/containernetworking/plugins/plugins/ipam/host-local@$CNI_VERSION" >>"$BUILD_LOG" 2>&1 \
+    || die_with_log "$BUILD_LOG" "building the CNI plugins failed"
+  rm -rf "$bin" && mv "$bin.tmp" "$bin" && touch "$bin/.complete"
+  rm -rf "$DAGGER_SRC" # the Go build cache keeps what a rebuild needs
+  info "binaries cached in $bin ($(du -sh "$bin" | cut -f1))"
+}
+
+# Put the binaries where the engine expects them (it hard-codes these paths).
+engine_install() {
+  local bin
+  bin=$(dagger_bin_dir "$(dagger_version)")
+  need_packages tini iptables nftables dnsmasq-base git openssh-client pigz xz-utils e2fsprogs fuse-overlayfs util-linux iproute2 ca-certificates
+  mkdir -p "$ENGINE_BIN_DIR" "$CNI_BIN_DIR"
+  local f
+  for f in dagger-engine dagger dagger-init runc; do
+    cmp -s "$bin/$f" "$ENGINE_BIN_DIR/$f" || install -m 0755 "$bin/$f" "$ENGINE_BIN_DIR/$f"
+  done
+  for f in dnsname bridge loopback firewall host-local; do
+    cmp -s "$bin/$f" "$CNI_BIN_DIR/$f" || install -m 0755 "$bin/$f" "$CNI_BIN_DIR/$f"
+  done
+  ln -sf "$(command -v tini)" "$ENGINE_BIN_DIR/tini"
+  # The engine calls these by their upstream paths; Debian installs them in /usr/sbin.
+  for f in xtables-legacy-multi xtables-nft-multi; do
+    [ -e "/usr/bin/$f" ] || ln -sf "/usr/sbin/$f" "/usr/bin/$f"
+  done
+}
+
+engine_write_config() {
+  mkdir -p "$ENGINE_CONFIG_DIR" "$ENGINE_STATE_DIR" /run/dagger
+  # buildkitd-format settings; the engine's own settings go to engine.json.
+  cat >"$ENGINE_CONFIG_DIR/engine.toml" <<EOF
+root = "$ENGINE_STATE_DIR"
+[grpc]
+  address = ["unix://$ENGINE_SOCK"]
+EOF
+  # docker.io pulls go to the local registry, so unchanged Dockerfiles
+  # (FROM busybox, FROM debian:bookworm-slim) resolve offline. Both local
+  # registries speak plain HTTP.
+  cat >"$ENGINE_CONFIG_DIR/engine.json" <<EOF
+{
+  "registries": {
+    "docker.io": { "mirrors": ["$REGISTRY_ADDR"] },
+    "$REGISTRY_ADDR": { "http": true },
+    "$AUTH_REGISTRY_ADDR": { "http": true },
+    "localhost:$REGISTRY_PORT": { "http": true },
+    "localhost:$AUTH_REGISTRY_PORT": { "http": true }
+  }
+}
+EOF
+}
+
+engine_query_version() {
+  local out
+  out=$(echo '{ version }' | timeout 60 env _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK" \
+    DAGGER_PROGRESS=plain "$ENGINE_BIN_DIR/dagger" query 2>/dev/null) || return 1
+  printf '%s' "$out" | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p'
+}
+
+engine_up() {
+  engine_build
+  engine_install
+  if pid_alive engine && [ -S "$ENGINE_SOCK" ]; then
+    info "engine already running (pid $(cat "$MULTIARCH_RUN/engine.pid"))"
+    return 0
+  fi
+  if pgrep -x dagger-engine >/dev/null; then
+    die "a dagger-engine that this test bed did not start is running (pid $(pgrep -x dagger-engine | tr '\n' ' ')); stop it, then retry"
+  fi
+  # A socket left by an engine that died would make the new one fail to bind.
+  if [ -e "$ENGINE_SOCK" ]; then
+    warn "removing stale engine socket $ENGINE_SOCK"
+    rm -f "$ENGINE_SOCK"
+  fi
+  engine_write_config
+  need_disk "$ENGINE_STATE_DIR" 5
+  step "Starting the Dagger engine on unix://$ENGINE_SOCK"
+  : >"$ENGINE_LOG"
+  # Private mount namespace: the engine bind-mounts over /etc/resolv.conf and
+  # mounts its snapshots; none of that should touch the host. tini reaps.
+  (
+    ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+    exec setsid unshare --mount --propagation private -- \
+      tini -s -- "$ENGINE_BIN_DIR/dagger-engine" --config "$ENGINE_CONFIG_DIR/engine.toml" \
+      --addr "unix://$ENGINE_SOCK" </dev/null >>"$ENGINE_LOG" 2>&1
+  ) &
+  echo $! >"$MULTIARCH_RUN/engine.pid"
+  if ! wait_for 120 engine_query_version; then
+    pid_alive engine || die_with_log "$ENGINE_LOG" "the engine exited during start-up"
+    die_with_log "$ENGINE_LOG" "the engine did not answer a query within 120 s"
+  fi
+  info "engine $(engine_query_version) answers (log: $ENGINE_LOG)"
+}
+
+engine_status() {
+  local v
+  if ! pid_alive engine; then
+    echo "engine:     DOWN (not started by the test bed, or exited; log: $ENGINE_LOG)"
+    return 1
+  fi
+  if ! v=$(engine_query_version) || [ -z "$v" ]; then
+    echo "engine:     NOT ANSWERING on unix://$ENGINE_SOCK (pid $(cat "$MULTIARCH_RUN/engine.pid"); log: $ENGINE_LOG)"
+    return 1
+  fi
+  echo "engine:     $v on unix://$ENGINE_SOCK (pid $(cat "$MULTIARCH_RUN/engine.pid"); log: $ENGINE_LOG)"
+}
+
+engine_down() {
+  local pid
+  pid_alive engine || { rm -f "$MULTIARCH_RUN/engine.pid"; return 0; }
+  pid=$(cat "$MULTIARCH_RUN/engine.pid")
+  info "stopping the engine (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local i
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  rm -f "$MULTIARCH_RUN/engine.pid" "$ENGINE_SOCK"
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The project's test bed: a Dagger engine built from Go modules, QEMU user
+# emulation, two local OCI registries and multi-platform base images made from
+# Debian packages. Usage: testbed.sh up|status|env|down
+set -euo pipefail
+
+TESTBED_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$TESTBED_DIR/../.." && pwd)
+
+# shellcheck source=lib/common.sh
+. "$TESTBED_DIR/lib/common.sh"
+# shellcheck source=lib/qemu.sh
+. "$TESTBED_DIR/lib/qemu.sh"
+# shellcheck source=lib/engine.sh
+. "$TESTBED_DIR/lib/engine.sh"
+# shellcheck source=lib/registry.sh
+. "$TESTBED_DIR/lib/registry.sh"
+# shellcheck source=lib/seed.sh
+. "$TESTBED_DIR/lib/seed.sh"
+
+usage() {
+  cat >&2 <<EOF
+usage: testbed.sh up|status|env|down
+  up      start everything (builds and seeds on first use; seconds when already up)
+  status  exit 0 only when the engine and both registries answer
+  env     print export lines for the dagger CLI and @dagger.io/dagger: eval "\$(testbed.sh env)"
+  down    stop what 'up' started; caches stay
+EOF
+  exit 2
+}
+
+require_root() {
+  [ "$(id -u)" = 0 ] || die "the test bed needs root (it installs packages, registers binfmt handlers and runs the engine)"
+}
+
+cmd_up() {
+  require_root
+  local start=$SECONDS
+  qemu_up
+  registry_up
+  seed_images
+  engine_up
+  step "Test bed up in $((SECONDS - start)) s"
+  cmd_status
+}
+
+cmd_status() {
+  local rc=0
+  engine_status || rc=1
+  registry_status || rc=1
+  qemu_status || rc=1
+  seed_status || rc=1
+  echo "logs:       $MULTIARCH_LOGS"
+  echo "caches:     $MULTIARCH_CACHE (binaries, Debian packages, root filesystems)"
+  [ "$rc" = 0 ] || echo "testbed: not ready; run 'npm run testbed:up'" >&2
+  return "$rc"
+}
+
+cmd_env() {
+  cat <<EOF
+export _EXPERIMENTAL_DAGGER_RUNNER_HOST=unix://$ENGINE_SOCK
+export _EXPERIMENTAL_DAGGER_CLI_BIN=$ENGINE_BIN_DIR/dagger
+export DAGGER_PROGRESS=plain
+export DO_NOT_TRACK=1
+export DAGGER_NO_UPDATE_CHECK=1
+export MULTIARCH_REGISTRY=$REGISTRY_ADDR
+export MULTIARCH_AUTH_REGISTRY=$AUTH_REGISTRY_ADDR
+export MULTIARCH_AUTH_CREDENTIALS_FILE=$AUTH_CREDENTIALS_FILE
+EOF
+}
+
+cmd_down() {
+  require_root
+  engine_down
+  registry_down
+  step "Test bed stopped (caches kept in $MULTIARCH_CACHE)"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  down) cmd_down ;;
+  *) usage ;;
+esac
