@@ -1,0 +1,117 @@
+/**
+ * buildPlatform: one platform's container, from a Dockerfile or from the caller's own pipeline.
+ */
+import {
+  dag,
+  ExecError,
+  type Client,
+  type Container,
+  type Directory,
+  type Platform as DaggerPlatform,
+  type Secret,
+} from "@dagger.io/dagger";
+import { z } from "zod";
+import { planBuildArgs } from "./build-plan.js";
+import { ErrorCode, MultiarchError } from "./errors.js";
+import { formatPlatform, parsePlatform, platformSchema, type Platform } from "./platform.js";
+
+/** A caller's own per-platform pipeline, used instead of a Dockerfile. */
+export type PlatformPipeline = (platform: Platform, client: Client) => Container | Promise<Container>;
+
+export const DEFAULT_DOCKERFILE = "Dockerfile";
+
+const optionsSchema = z.object({
+  dockerfile: z.string().min(1).default(DEFAULT_DOCKERFILE),
+  target: z.string().min(1).optional(),
+  buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a build arg name"), z.string()).default({}),
+  /** The engine's own platform; looked up when absent. */
+  nativePlatform: platformSchema.optional(),
+});
+
+export type BuildPlatformOptions = z.input<typeof optionsSchema> & {
+  client?: Client;
+  /** Secrets the Dockerfile mounts with RUN --mount=type=secret,id=NAME (NAME = the secret's name). */
+  secrets?: Secret[];
+};
+
+/**
+ * The container for one platform. From a Dockerfile in `source`, with BuildKit's BUILDPLATFORM
+ * meaning restored (see build-plan.ts), or from `pipeline(platform)`. The container is lazy: the
+ * engine builds it when it is used (published, exported, synced).
+ * @throws MultiarchError INVALID_INPUT (missing Dockerfile, malformed build arg), INVALID_PLATFORM
+ */
+export async function buildPlatform(
+  source: Directory | PlatformPipeline,
+  platform: Platform | string,
+  options: BuildPlatformOptions = {},
+): Promise<Container> {
+  const { client = dag, secrets = [], ...rest } = options;
+  const target = typeof platform === "string" ? parsePlatform(platform) : platform;
+  const parsed = optionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, "Invalid build options.", {
+      given: JSON.stringify(rest),
+      expected: z.prettifyError(parsed.error),
+      hint: "build arg names are letters, digits and _; dockerfile and target are non-empty",
+    });
+  }
+  const opts = parsed.data;
+  if (typeof source === "function") return source(target, client);
+
+  if (!(await source.exists(opts.dockerfile))) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, `No Dockerfile at ${opts.dockerfile} in the build context.`, {
+      given: opts.dockerfile,
+      expected: "a path, relative to the context directory, of a Dockerfile",
+      hint: "pass --dockerfile (or dockerfile:) with the right path, or add the file",
+    });
+  }
+  const native = opts.nativePlatform ?? parsePlatform(await client.defaultPlatform());
+  return source.dockerBuild({
+    platform: formatPlatform(target) as DaggerPlatform,
+    dockerfile: opts.dockerfile,
+    buildArgs: planBuildArgs(native, opts.buildArgs),
+    secrets,
+    ...(opts.target === undefined ? {} : { target: opts.target }),
+  });
+}
+
+// Exit statuses of a process killed by SIGSEGV (128+11) or SIGILL (128+4): under QEMU these
+// usually mean the emulator, not the program, failed.
+const EMULATOR_CRASH_EXIT_CODES = new Set([139, 132]);
+
+/**
+ * Turn an engine failure while building `platform` into BUILD_FAILED, or QEMU_CRASH when an
+ * emulated step died by signal. Exit code and stderr are kept, secrets scrubbed.
+ */
+export function buildFailure(
+  error: unknown,
+  platform: string,
+  emulated: boolean,
+  secrets: readonly string[] = [],
+): MultiarchError {
+  const message = error instanceof Error ? error.message : String(error);
+  const exitCode =
+    error instanceof ExecError ? error.exitCode : Number(/exit code:? (\d+)/i.exec(message)?.[1] ?? NaN);
+  const stderr = error instanceof ExecError ? error.stderr : message;
+  const known = Number.isFinite(exitCode) ? { exitCode } : {};
+  if (emulated && EMULATOR_CRASH_EXIT_CODES.has(exitCode)) {
+    return new MultiarchError(ErrorCode.QEMU_CRASH, `A build step for ${platform} crashed under QEMU (exit ${exitCode}).`, {
+      platform,
+      ...known,
+      stderr,
+      cause: error,
+      secrets,
+      hint:
+        "the emulator, not your code, most likely failed: try another QEMU version on the engine's host, " +
+        "or cross-compile that step in a FROM --platform=$BUILDPLATFORM stage",
+    });
+  }
+  return new MultiarchError(ErrorCode.BUILD_FAILED, `The build for ${platform} failed${Number.isFinite(exitCode) ? ` (exit ${exitCode})` : ""}.`, {
+    platform,
+    ...known,
+    stderr,
+    cause: error,
+    secrets,
+    hint: "read the step's stderr above; other platforms were not published",
+  });
+}

@@ -1,0 +1,148 @@
+/**
+ * publishIndex: push every variant as ONE multi-platform image (an OCI image index), under
+ * one or many tags that all name the same digest.
+ */
+import { dag, type Client, type Secret } from "@dagger.io/dagger";
+import { z } from "zod";
+import { ErrorCode, MultiarchError, redact } from "./errors.js";
+import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format.js";
+import { silent, type ProgressListener } from "./progress.js";
+import { RegistryClient } from "./registry/client.js";
+import { readIndex } from "./registry/image-index.js";
+import { parseReference } from "./registry/reference.js";
+import { buildAll, decorate, type Variant } from "./variants.js";
+
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+const optionsSchema = z.object({
+  /** Tags to push; default: the address's own tag, else `latest`. */
+  tags: z.array(z.string().regex(TAG, "a tag: letters, digits, _ . -, at most 128")).min(1).optional(),
+  username: z.string().min(1).optional(),
+  annotations: z.record(z.string().min(1), z.string()).default({}),
+  labels: z.record(z.string().min(1), z.string()).default({}),
+  mediaTypes: mediaTypesSchema.default("oci"),
+  compression: compressionSchema.default("gzip"),
+  /** Talk to the registry over plain HTTP; default: only for loopback addresses. */
+  plainHttp: z.boolean().optional(),
+});
+
+export type PublishIndexOptions = z.input<typeof optionsSchema> & {
+  client?: Client;
+  /** Registry password or token, as a Dagger secret. */
+  password?: Secret;
+  onProgress?: ProgressListener;
+};
+
+export interface PublishedPlatform {
+  /** Canonical platform, `os/arch[/variant]`. */
+  readonly platform: string;
+  /** Digest of this platform's image manifest. */
+  readonly digest: string;
+  /** Bytes: manifest + config + compressed layers. */
+  readonly size: number;
+  /** Seconds its build took (0 when it was already built). */
+  readonly seconds: number;
+  readonly emulated: boolean;
+}
+
+export interface PublishResult {
+  /** Digest of the image index. */
+  readonly digest: string;
+  /** `registry/repository:tag@digest`, one per tag. */
+  readonly refs: readonly string[];
+  readonly mediaType: string;
+  readonly platforms: readonly PublishedPlatform[];
+}
+
+function invalid(what: string, given: string, expected: string): MultiarchError {
+  return new MultiarchError(ErrorCode.INVALID_INPUT, `Invalid ${what}.`, { given, expected });
+}
+
+/** Registry errors from the engine that mean "your credentials are wrong or missing". */
+const AUTH_ERROR = /\b(401|403|unauthori[sz]ed|denied|authentication required|insufficient_scope)\b/i;
+
+/**
+ * Build every variant, then push them as one index to `address` (`registry/repo[:tag]`) and
+ * point every tag at it. Nothing is pushed unless every variant built, and bad credentials are
+ * caught before any build starts.
+ * @throws MultiarchError INVALID_INPUT, AUTH_FAILED, BUILD_FAILED / QEMU_CRASH, PUSH_FAILED
+ */
+export async function publishIndex(
+  variants: readonly Variant[],
+  address: string,
+  options: PublishIndexOptions = {},
+): Promise<PublishResult> {
+  const { client = dag, password, onProgress = silent, ...rest } = options;
+  const parsed = optionsSchema.safeParse(rest);
+  if (!parsed.success) throw invalid("publish options", JSON.stringify(rest), z.prettifyError(parsed.error));
+  const opts = parsed.data;
+  const ref = parseReference(address);
+  if (ref.digest !== undefined) {
+    throw invalid("address", address, "registry/repository[:tag], without a digest: the digest is the result");
+  }
+  if (opts.username !== undefined && password === undefined) {
+    throw invalid("credentials", `username ${opts.username} without a password`, "both a username and a password, or neither");
+  }
+  const tags = opts.tags ?? [ref.tag ?? "latest"];
+  const secret = password === undefined ? undefined : await password.plaintext();
+  const secrets = secret === undefined ? [] : [secret];
+
+  // Before minutes of building: is the registry there, and does it take these credentials?
+  const registry = new RegistryClient({
+    registry: ref.registry,
+    ...(opts.username === undefined || secret === undefined ? {} : { username: opts.username, password: secret }),
+    ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
+  });
+  await registry.ping();
+
+  const built = await buildAll(
+    variants.map((v) => ({ ...v, container: decorate(v.container, opts.labels, opts.annotations) })),
+    { onProgress, secrets },
+  );
+
+  const [first, ...others] = built;
+  if (first === undefined) throw invalid("variants", "[]", "at least one variant");
+  const repo = `${ref.registry}/${ref.repository}`;
+  let publisher = first.container;
+  if (opts.username !== undefined && password !== undefined) {
+    publisher = publisher.withRegistryAuth(ref.registry, opts.username, password);
+  }
+  const start = performance.now();
+  onProgress({ kind: "push-start", ref: `${repo}:${tags[0]}` });
+  let pushed: string;
+  try {
+    pushed = await publisher.publish(`${repo}:${tags[0]}`, {
+      platformVariants: others.map((v) => v.container),
+      ...imageFormat(opts.mediaTypes, opts.compression),
+    });
+  } catch (error) {
+    const message = redact(error instanceof Error ? error.message : String(error), secrets);
+    const auth = AUTH_ERROR.test(message);
+    throw new MultiarchError(
+      auth ? ErrorCode.AUTH_FAILED : ErrorCode.PUSH_FAILED,
+      auth ? `The registry ${ref.registry} refused the push: check the credentials.` : `Pushing to ${repo} failed.`,
+      { stderr: message, cause: error, secrets, hint: auth ? "pass --username and the password of an account allowed to push to this repository" : "check that the registry is reachable and has space; nothing was tagged" },
+    );
+  }
+  const digest = pushed.slice(pushed.lastIndexOf("@") + 1);
+
+  // Further tags get the index's exact bytes, so they name the same digest.
+  const index = await registry.getManifest(ref.repository, digest);
+  if (index === undefined) {
+    throw new MultiarchError(ErrorCode.PUSH_FAILED, `The registry does not serve the index it just accepted (${digest}).`, { secrets });
+  }
+  for (const tag of tags.slice(1)) await registry.putManifest(ref.repository, tag, index.bytes, index.mediaType);
+  onProgress({ kind: "push-done", digest, seconds: (performance.now() - start) / 1000 });
+
+  const summary = await readIndex(registry, ref.repository, digest);
+  const entries = summary?.kind === "index" ? summary.entries : [];
+  return {
+    digest,
+    refs: tags.map((tag) => `${repo}:${tag}@${digest}`),
+    mediaType: index.mediaType,
+    platforms: built.map((b) => {
+      const entry = entries.find((e) => e.platform === b.platform);
+      return { platform: b.platform, digest: entry?.digest ?? "", size: entry?.size ?? 0, seconds: b.seconds, emulated: b.emulated };
+    }),
+  };
+}

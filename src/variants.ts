@@ -1,0 +1,99 @@
+/**
+ * The per-platform containers of one multi-platform image, and what every consumer of them
+ * (publish, export) does first: check them, decorate them, and build them all.
+ */
+import type { Container } from "@dagger.io/dagger";
+import { buildFailure } from "./build.js";
+import { ErrorCode, MultiarchError } from "./errors.js";
+import { formatPlatform, parsePlatform, type Platform } from "./platform.js";
+import { silent, type ProgressListener } from "./progress.js";
+
+export interface Variant {
+  readonly platform: Platform | string;
+  readonly container: Container;
+  /** Built under QEMU: a crash by signal is then reported as QEMU_CRASH. */
+  readonly emulated?: boolean;
+}
+
+export interface BuiltVariant {
+  readonly platform: string;
+  readonly container: Container;
+  readonly emulated: boolean;
+  readonly seconds: number;
+}
+
+/** Canonical platforms of the variants; two variants of one platform are an error. */
+export function variantPlatforms(variants: readonly Variant[]): string[] {
+  if (variants.length === 0) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, "No variants to publish.", {
+      expected: "at least one { platform, container }",
+    });
+  }
+  const names = variants.map((v) =>
+    formatPlatform(typeof v.platform === "string" ? parsePlatform(v.platform) : v.platform),
+  );
+  const twice = names.filter((name, i) => names.indexOf(name) !== i);
+  if (twice.length > 0) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, `Two variants have the platform ${twice[0]}.`, {
+      given: names.join(", "),
+      expected: "one variant per platform",
+      hint: "an image index can hold only one image per platform; drop or rename the duplicate",
+    });
+  }
+  return names;
+}
+
+/** Labels go into each image config, annotations onto each manifest. */
+export function decorate(
+  container: Container,
+  labels: Readonly<Record<string, string>>,
+  annotations: Readonly<Record<string, string>>,
+): Container {
+  let out = container;
+  for (const [k, v] of Object.entries(labels)) out = out.withLabel(k, v);
+  for (const [k, v] of Object.entries(annotations)) out = out.withAnnotation(k, v);
+  return out;
+}
+
+/**
+ * Build every variant, in parallel, before anything leaves the engine: one failed platform
+ * means nothing is published. The first failure (in platform order) is thrown, naming every
+ * platform that failed.
+ */
+export async function buildAll(
+  variants: readonly Variant[],
+  options: { onProgress?: ProgressListener; secrets?: readonly string[] } = {},
+): Promise<BuiltVariant[]> {
+  const { onProgress = silent, secrets = [] } = options;
+  const names = variantPlatforms(variants);
+  const outcomes = await Promise.allSettled(
+    variants.map(async (variant, i) => {
+      const platform = names[i] ?? "";
+      const start = performance.now();
+      onProgress({ kind: "build-start", platform });
+      try {
+        const container = await variant.container.sync();
+        const seconds = (performance.now() - start) / 1000;
+        onProgress({ kind: "build-done", platform, seconds });
+        return { platform, container, emulated: variant.emulated ?? false, seconds };
+      } catch (error) {
+        onProgress({ kind: "build-failed", platform, seconds: (performance.now() - start) / 1000 });
+        throw buildFailure(error, platform, variant.emulated ?? false, secrets);
+      }
+    }),
+  );
+  const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
+  if (failures.length > 0) {
+    const first = failures[0];
+    if (failures.length > 1 && first instanceof MultiarchError) {
+      const failed = failures.map((f) => (f instanceof MultiarchError ? f.details.platform : "?"));
+      throw new MultiarchError(first.code, `${failures.length} platforms failed to build: ${failed.join(", ")}.`, {
+        ...first.details,
+        cause: first,
+        secrets,
+      });
+    }
+    throw first;
+  }
+  return outcomes.map((o) => (o as PromiseFulfilledResult<BuiltVariant>).value);
+}
