@@ -16,14 +16,19 @@ import { ErrorCode, MultiarchError } from "./errors.js";
 import { formatPlatform, parsePlatform, platformSchema, type Platform } from "./platform.js";
 
 /** A caller's own per-platform pipeline, used instead of a Dockerfile. */
-export type PlatformPipeline = (platform: Platform, client: Client) => Container | Promise<Container>;
+export type PlatformPipeline = (
+  platform: Platform,
+  client: Client,
+) => Container | Promise<Container>;
 
 export const DEFAULT_DOCKERFILE = "Dockerfile";
 
 const optionsSchema = z.object({
   dockerfile: z.string().min(1).default(DEFAULT_DOCKERFILE),
   target: z.string().min(1).optional(),
-  buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a build arg name"), z.string()).default({}),
+  buildArgs: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a build arg name"), z.string())
+    .default({}),
   /** The engine's own platform; looked up when absent. */
   nativePlatform: platformSchema.optional(),
 });
@@ -59,11 +64,15 @@ export async function buildPlatform(
   if (typeof source === "function") return source(target, client);
 
   if (!(await source.exists(opts.dockerfile))) {
-    throw new MultiarchError(ErrorCode.INVALID_INPUT, `No Dockerfile at ${opts.dockerfile} in the build context.`, {
-      given: opts.dockerfile,
-      expected: "a path, relative to the context directory, of a Dockerfile",
-      hint: "pass --dockerfile (or dockerfile:) with the right path, or add the file",
-    });
+    throw new MultiarchError(
+      ErrorCode.INVALID_INPUT,
+      `No Dockerfile at ${opts.dockerfile} in the build context.`,
+      {
+        given: opts.dockerfile,
+        expected: "a path, relative to the context directory, of a Dockerfile",
+        hint: "pass --dockerfile (or dockerfile:) with the right path, or add the file",
+      },
+    );
   }
   const native = opts.nativePlatform ?? parsePlatform(await client.defaultPlatform());
   return source.dockerBuild({
@@ -91,27 +100,37 @@ export function buildFailure(
 ): MultiarchError {
   const message = error instanceof Error ? error.message : String(error);
   const exitCode =
-    error instanceof ExecError ? error.exitCode : Number(/exit code:? (\d+)/i.exec(message)?.[1] ?? NaN);
+    error instanceof ExecError
+      ? error.exitCode
+      : Number(/exit code:? (\d+)/i.exec(message)?.[1] ?? NaN);
   const stderr = error instanceof ExecError ? error.stderr : message;
   const known = Number.isFinite(exitCode) ? { exitCode } : {};
   if (emulated && EMULATOR_CRASH_EXIT_CODES.has(exitCode)) {
-    return new MultiarchError(ErrorCode.QEMU_CRASH, `A build step for ${platform} crashed under QEMU (exit ${exitCode}).`, {
+    return new MultiarchError(
+      ErrorCode.QEMU_CRASH,
+      `A build step for ${platform} crashed under QEMU (exit ${exitCode}).`,
+      {
+        platform,
+        ...known,
+        stderr,
+        cause: error,
+        secrets,
+        hint:
+          "the emulator, not your code, most likely failed: try another QEMU version on the engine's host, " +
+          "or cross-compile that step in a FROM --platform=$BUILDPLATFORM stage",
+      },
+    );
+  }
+  return new MultiarchError(
+    ErrorCode.BUILD_FAILED,
+    `The build for ${platform} failed${Number.isFinite(exitCode) ? ` (exit ${exitCode})` : ""}.`,
+    {
       platform,
       ...known,
       stderr,
       cause: error,
       secrets,
-      hint:
-        "the emulator, not your code, most likely failed: try another QEMU version on the engine's host, " +
-        "or cross-compile that step in a FROM --platform=$BUILDPLATFORM stage",
-    });
-  }
-  return new MultiarchError(ErrorCode.BUILD_FAILED, `The build for ${platform} failed${Number.isFinite(exitCode) ? ` (exit ${exitCode})` : ""}.`, {
-    platform,
-    ...known,
-    stderr,
-    cause: error,
-    secrets,
-    hint: "read the step's stderr above; other platforms were not published",
-  });
+      hint: "fix the failing step (its stderr is above); nothing was published",
+    },
+  );
 }

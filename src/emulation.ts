@@ -4,7 +4,13 @@
 import { dag, type Client, type Platform as DaggerPlatform } from "@dagger.io/dagger";
 import { z } from "zod";
 import { ErrorCode, MultiarchError } from "./errors.js";
-import { formatPlatform, parsePlatform, parsePlatforms, platformInfo, type Platform } from "./platform.js";
+import {
+  formatPlatform,
+  parsePlatform,
+  parsePlatforms,
+  platformInfo,
+  type Platform,
+} from "./platform.js";
 
 /** How the engine runs a platform. */
 export type RunMode = "native" | "emulated" | "unavailable";
@@ -71,7 +77,8 @@ export function classify(
   outcome: { machine: string } | { error: string },
 ): PlatformSupport {
   const canonical = formatPlatform(platform);
-  if ("error" in outcome) return { platform: canonical, mode: "unavailable", reason: outcome.error };
+  if ("error" in outcome)
+    return { platform: canonical, mode: "unavailable", reason: outcome.error };
   const { machine } = outcome;
   if (!acceptedMachines(platform).includes(machine)) {
     return {
@@ -86,7 +93,11 @@ export function classify(
   return { platform: canonical, mode: runsNatively ? "native" : "emulated", machine };
 }
 
-async function probe(client: Client, image: string, platform: Platform): Promise<{ machine: string } | { error: string }> {
+async function probe(
+  client: Client,
+  image: string,
+  platform: Platform,
+): Promise<{ machine: string } | { error: string }> {
   try {
     const out = await client
       .container({ platform: formatPlatform(platform) as DaggerPlatform })
@@ -102,7 +113,12 @@ async function probe(client: Client, image: string, platform: Platform): Promise
   }
 }
 
-async function probeAll(client: Client, image: string, platforms: readonly Platform[], native: Platform) {
+async function probeAll(
+  client: Client,
+  image: string,
+  platforms: readonly Platform[],
+  native: Platform,
+) {
   const outcomes = await Promise.all(platforms.map((p) => probe(client, image, p)));
   return platforms.map((p, i) => classify(native, p, outcomes[i] ?? { error: "not probed" }));
 }

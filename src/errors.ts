@@ -59,6 +59,9 @@ export interface MultiarchErrorOptions extends ErrorDetails {
 /** Replacement for redacted secrets. */
 export const REDACTED = "***";
 
+/** How many trailing lines of a failed step's stderr a message quotes. */
+const STDERR_TAIL_LINES = 12;
+
 /**
  * Replace every occurrence of every secret in `text` with `***`.
  *
@@ -88,6 +91,11 @@ function buildMessage(summary: string, d: ErrorDetails): string {
   const lines = [summary];
   if (d.given !== undefined) lines.push(`  given:    ${JSON.stringify(d.given)}`);
   if (d.expected !== undefined) lines.push(`  expected: ${d.expected}`);
+  if (d.stderr !== undefined && d.stderr.trim() !== "") {
+    // The tail is what explains a failed step; the whole text stays in details.stderr.
+    const tail = d.stderr.trimEnd().split("\n").slice(-STDERR_TAIL_LINES);
+    lines.push(`  stderr:   ${tail.join("\n            ")}`);
+  }
   if (d.hint !== undefined) lines.push(`  hint:     ${d.hint}`);
   return lines.join("\n");
 }

@@ -1,5 +1,43 @@
 /**
- * Public API of the multiarch SDK.
+ * Public API of the multiarch SDK: composable functions on the Dagger engine that build one
+ * container per CPU platform and publish them as one multi-platform image (an OCI image index).
  */
 export * from "./errors.js";
 export * from "./platform.js";
+export { ociAnnotations, type ImageMetadata } from "./annotations.js";
+export {
+  buildPlatform,
+  DEFAULT_DOCKERFILE,
+  type BuildPlatformOptions,
+  type PlatformPipeline,
+} from "./build.js";
+export {
+  withEmulation,
+  DEFAULT_PROBE_IMAGE,
+  DEFAULT_BINFMT_IMAGE,
+  type EmulationReport,
+  type PlatformSupport,
+  type RunMode,
+  type WithEmulationOptions,
+} from "./emulation.js";
+export { exportIndex, type ExportIndexOptions } from "./export-image.js";
+export type { Compression, MediaTypes } from "./image-format.js";
+export type { ProgressEvent, ProgressListener } from "./progress.js";
+export {
+  publishIndex,
+  type PublishIndexOptions,
+  type PublishResult,
+  type PublishedPlatform,
+} from "./publish-index.js";
+export {
+  buildImage,
+  publish,
+  MultiPlatformImage,
+  DEFAULT_PLATFORMS,
+  DEFAULT_TAG,
+  type BuildImageOptions,
+  type PublishOptions,
+  type PublishReport,
+} from "./publish.js";
+export type { Variant } from "./variants.js";
+export { parseKeyValues } from "./key-value.js";

@@ -2,7 +2,7 @@
  * publishIndex: push every variant as ONE multi-platform image (an OCI image index), under
  * one or many tags that all name the same digest.
  */
-import { dag, type Client, type Secret } from "@dagger.io/dagger";
+import type { Secret } from "@dagger.io/dagger";
 import { z } from "zod";
 import { ErrorCode, MultiarchError, redact } from "./errors.js";
 import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format.js";
@@ -16,7 +16,10 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 
 const optionsSchema = z.object({
   /** Tags to push; default: the address's own tag, else `latest`. */
-  tags: z.array(z.string().regex(TAG, "a tag: letters, digits, _ . -, at most 128")).min(1).optional(),
+  tags: z
+    .array(z.string().regex(TAG, "a tag: letters, digits, _ . -, at most 128"))
+    .min(1)
+    .optional(),
   username: z.string().min(1).optional(),
   annotations: z.record(z.string().min(1), z.string()).default({}),
   labels: z.record(z.string().min(1), z.string()).default({}),
@@ -27,7 +30,6 @@ const optionsSchema = z.object({
 });
 
 export type PublishIndexOptions = z.input<typeof optionsSchema> & {
-  client?: Client;
   /** Registry password or token, as a Dagger secret. */
   password?: Secret;
   onProgress?: ProgressListener;
@@ -59,7 +61,8 @@ function invalid(what: string, given: string, expected: string): MultiarchError 
 }
 
 /** Registry errors from the engine that mean "your credentials are wrong or missing". */
-const AUTH_ERROR = /\b(401|403|unauthori[sz]ed|denied|authentication required|insufficient_scope)\b/i;
+const AUTH_ERROR =
+  /\b(401|403|unauthori[sz]ed|denied|authentication required|insufficient_scope)\b/i;
 
 /**
  * Build every variant, then push them as one index to `address` (`registry/repo[:tag]`) and
@@ -72,16 +75,25 @@ export async function publishIndex(
   address: string,
   options: PublishIndexOptions = {},
 ): Promise<PublishResult> {
-  const { client = dag, password, onProgress = silent, ...rest } = options;
+  const { password, onProgress = silent, ...rest } = options;
   const parsed = optionsSchema.safeParse(rest);
-  if (!parsed.success) throw invalid("publish options", JSON.stringify(rest), z.prettifyError(parsed.error));
+  if (!parsed.success)
+    throw invalid("publish options", JSON.stringify(rest), z.prettifyError(parsed.error));
   const opts = parsed.data;
   const ref = parseReference(address);
   if (ref.digest !== undefined) {
-    throw invalid("address", address, "registry/repository[:tag], without a digest: the digest is the result");
+    throw invalid(
+      "address",
+      address,
+      "registry/repository[:tag], without a digest: the digest is the result",
+    );
   }
   if (opts.username !== undefined && password === undefined) {
-    throw invalid("credentials", `username ${opts.username} without a password`, "both a username and a password, or neither");
+    throw invalid(
+      "credentials",
+      `username ${opts.username} without a password`,
+      "both a username and a password, or neither",
+    );
   }
   const tags = opts.tags ?? [ref.tag ?? "latest"];
   const secret = password === undefined ? undefined : await password.plaintext();
@@ -90,13 +102,18 @@ export async function publishIndex(
   // Before minutes of building: is the registry there, and does it take these credentials?
   const registry = new RegistryClient({
     registry: ref.registry,
-    ...(opts.username === undefined || secret === undefined ? {} : { username: opts.username, password: secret }),
+    ...(opts.username === undefined || secret === undefined
+      ? {}
+      : { username: opts.username, password: secret }),
     ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
   });
   await registry.ping();
 
   const built = await buildAll(
-    variants.map((v) => ({ ...v, container: decorate(v.container, opts.labels, opts.annotations) })),
+    variants.map((v) => ({
+      ...v,
+      container: decorate(v.container, opts.labels, opts.annotations),
+    })),
     { onProgress, secrets },
   );
 
@@ -120,8 +137,17 @@ export async function publishIndex(
     const auth = AUTH_ERROR.test(message);
     throw new MultiarchError(
       auth ? ErrorCode.AUTH_FAILED : ErrorCode.PUSH_FAILED,
-      auth ? `The registry ${ref.registry} refused the push: check the credentials.` : `Pushing to ${repo} failed.`,
-      { stderr: message, cause: error, secrets, hint: auth ? "pass --username and the password of an account allowed to push to this repository" : "check that the registry is reachable and has space; nothing was tagged" },
+      auth
+        ? `The registry ${ref.registry} refused the push: check the credentials.`
+        : `Pushing to ${repo} failed.`,
+      {
+        stderr: message,
+        cause: error,
+        secrets,
+        hint: auth
+          ? "pass --username and the password of an account allowed to push to this repository"
+          : "check that the registry is reachable and has space; nothing was tagged",
+      },
     );
   }
   const digest = pushed.slice(pushed.lastIndexOf("@") + 1);
@@ -129,9 +155,14 @@ export async function publishIndex(
   // Further tags get the index's exact bytes, so they name the same digest.
   const index = await registry.getManifest(ref.repository, digest);
   if (index === undefined) {
-    throw new MultiarchError(ErrorCode.PUSH_FAILED, `The registry does not serve the index it just accepted (${digest}).`, { secrets });
+    throw new MultiarchError(
+      ErrorCode.PUSH_FAILED,
+      `The registry does not serve the index it just accepted (${digest}).`,
+      { secrets },
+    );
   }
-  for (const tag of tags.slice(1)) await registry.putManifest(ref.repository, tag, index.bytes, index.mediaType);
+  for (const tag of tags.slice(1))
+    await registry.putManifest(ref.repository, tag, index.bytes, index.mediaType);
   onProgress({ kind: "push-done", digest, seconds: (performance.now() - start) / 1000 });
 
   const summary = await readIndex(registry, ref.repository, digest);
@@ -142,7 +173,13 @@ export async function publishIndex(
     mediaType: index.mediaType,
     platforms: built.map((b) => {
       const entry = entries.find((e) => e.platform === b.platform);
-      return { platform: b.platform, digest: entry?.digest ?? "", size: entry?.size ?? 0, seconds: b.seconds, emulated: b.emulated };
+      return {
+        platform: b.platform,
+        digest: entry?.digest ?? "",
+        size: entry?.size ?? 0,
+        seconds: b.seconds,
+        emulated: b.emulated,
+      };
     }),
   };
 }

@@ -34,11 +34,15 @@ export function variantPlatforms(variants: readonly Variant[]): string[] {
   );
   const twice = names.filter((name, i) => names.indexOf(name) !== i);
   if (twice.length > 0) {
-    throw new MultiarchError(ErrorCode.INVALID_INPUT, `Two variants have the platform ${twice[0]}.`, {
-      given: names.join(", "),
-      expected: "one variant per platform",
-      hint: "an image index can hold only one image per platform; drop or rename the duplicate",
-    });
+    throw new MultiarchError(
+      ErrorCode.INVALID_INPUT,
+      `Two variants have the platform ${twice[0]}.`,
+      {
+        given: names.join(", "),
+        expected: "one variant per platform",
+        hint: "an image index can hold only one image per platform; drop or rename the duplicate",
+      },
+    );
   }
   return names;
 }
@@ -87,11 +91,15 @@ export async function buildAll(
     const first = failures[0];
     if (failures.length > 1 && first instanceof MultiarchError) {
       const failed = failures.map((f) => (f instanceof MultiarchError ? f.details.platform : "?"));
-      throw new MultiarchError(first.code, `${failures.length} platforms failed to build: ${failed.join(", ")}.`, {
-        ...first.details,
-        cause: first,
-        secrets,
-      });
+      throw new MultiarchError(
+        first.code,
+        `${failures.length} platforms failed to build: ${failed.join(", ")}.`,
+        {
+          ...first.details,
+          cause: first,
+          secrets,
+        },
+      );
     }
     throw first;
   }

@@ -60,6 +60,7 @@ describe("MultiarchError", () => {
       "Build failed for linux/arm64.",
       '  given:    "make all"',
       "  expected: exit code 0",
+      "  stderr:   make: *** [all] Error 2",
       "  hint:     run the build locally with --platform linux/arm64",
     ]);
   });

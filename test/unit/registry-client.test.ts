@@ -1,0 +1,615 @@
+// RegistryClient against a scripted fetch: the auth flows a local registry cannot show (bearer
+// tokens), failures that are hard to provoke for real, and what errors may contain.
+import { inspect } from "node:util";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { ErrorCode, isMultiarchError, MultiarchError } from "../../src/errors.js";
+import { RegistryClient } from "../../src/registry/client.js";
+import { sha256Digest } from "../../src/registry/digest.js";
+import { readIndex } from "../../src/registry/image-index.js";
+import { MediaType } from "../../src/registry/media-types.js";
+
+const USER = "alice";
+const PASSWORD = "s3cret-P@ss/word";
+const TOKEN = "tok-0123456789";
+const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
+
+interface Seen {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Headers;
+}
+
+type Handler = (req: Seen) => Response | Promise<Response>;
+
+/** A fetch that records every request and answers with `handler`. */
+function scripted(handler: Handler): { fetch: typeof fetch; seen: Seen[] } {
+  const seen: Seen[] = [];
+  const fake = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const req = {
+      method: init?.method ?? "GET",
+      url: new URL(input instanceof Request ? input.url : input),
+      headers: new Headers(init?.headers),
+    };
+    seen.push(req);
+    return handler(req);
+  };
+  return { fetch: fake, seen };
+}
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
+}
+
+function unauthorized(challenge: string, body: unknown = undefined): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status: 401,
+    headers: { "WWW-Authenticate": challenge, "Content-Type": "application/json" },
+  });
+}
+
+const MANIFEST_BYTES = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OCI_MANIFEST,
+    config: { mediaType: MediaType.OCI_CONFIG, digest: `sha256:${"c".repeat(64)}`, size: 2 },
+    layers: [],
+  }),
+);
+const MANIFEST_DIGEST = sha256Digest(MANIFEST_BYTES);
+
+function manifestResponse(bytes: Buffer = MANIFEST_BYTES, digest = sha256Digest(bytes)): Response {
+  return new Response(bytes, {
+    status: 200,
+    headers: { "Content-Type": MediaType.OCI_MANIFEST, "Docker-Content-Digest": digest },
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<MultiarchError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof MultiarchError) return e;
+    throw e;
+  }
+  throw new Error("expected a rejection");
+}
+
+/** Nothing the caller or a log could see may contain the password, its base64 form or a token. */
+function expectNoSecrets(e: Error): void {
+  const seen = [e.message, e.stack ?? "", JSON.stringify(e), inspect(e, { depth: 5 })].join("\n");
+  for (const secret of [PASSWORD, encodeURIComponent(PASSWORD), BASIC.slice(6), TOKEN]) {
+    expect(seen).not.toContain(secret);
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("RegistryClient options", () => {
+  test.each([
+    { registry: "127.0.0.1:5000", baseUrl: "http://127.0.0.1:5000" },
+    { registry: "127.8.9.10", baseUrl: "http://127.8.9.10" },
+    { registry: "localhost:5000", baseUrl: "http://localhost:5000" },
+    { registry: "[::1]:5000", baseUrl: "http://[::1]:5000" },
+    { registry: "ghcr.io", baseUrl: "https://ghcr.io" },
+    { registry: "128.0.0.1:5000", baseUrl: "https://128.0.0.1:5000" },
+    { registry: "localhost.example.com", baseUrl: "https://localhost.example.com" },
+    { registry: "docker.io", baseUrl: "https://registry-1.docker.io" },
+    { registry: "ghcr.io", plainHttp: true, baseUrl: "http://ghcr.io" },
+    { registry: "127.0.0.1:5000", plainHttp: false, baseUrl: "https://127.0.0.1:5000" },
+  ])("$registry (plainHttp: $plainHttp) → $baseUrl", ({ registry, plainHttp, baseUrl }) => {
+    const client = new RegistryClient({
+      registry,
+      ...(plainHttp === undefined ? {} : { plainHttp }),
+    });
+    expect(client.baseUrl).toBe(baseUrl);
+    expect(client.registry).toBe(registry);
+  });
+
+  test("rejects a registry given as a URL", () => {
+    expect(() => new RegistryClient({ registry: "http://127.0.0.1:5000" })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_INPUT }) as Error,
+    );
+  });
+
+  test.each([
+    { username: USER, password: undefined },
+    { username: undefined, password: PASSWORD },
+    { username: USER, password: "" },
+  ])("rejects half credentials ($username / $password) without echoing them", (creds) => {
+    let error: unknown;
+    try {
+      new RegistryClient({
+        registry: "r.io",
+        ...(creds.username === undefined ? {} : { username: creds.username }),
+        ...(creds.password === undefined ? {} : { password: creds.password }),
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(isMultiarchError(error, ErrorCode.INVALID_INPUT)).toBe(true);
+    expectNoSecrets(error as Error);
+  });
+
+  test("the password is not an enumerable or inspectable property", () => {
+    const client = new RegistryClient({ registry: "r.io", username: USER, password: PASSWORD });
+    expect(JSON.stringify(client)).not.toContain(PASSWORD);
+    expect(inspect(client, { depth: 5, showHidden: true })).not.toContain(PASSWORD);
+  });
+
+  test("rejects bad repositories and references before any request", async () => {
+    const { fetch, seen } = scripted(() => json({}));
+    const client = new RegistryClient({ registry: "r.io", fetch });
+    for (const call of [
+      () => client.getManifest("Bad", "latest"),
+      () => client.getManifest("app", "a/b"),
+      () => client.getBlob("app", "sha256:abc"),
+      () => client.deleteManifest("app", "latest"),
+    ]) {
+      expect((await rejection(call())).code).toBe(ErrorCode.INVALID_INPUT);
+    }
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe("Bearer token auth", () => {
+  const challenge =
+    'Bearer realm="https://auth.test/token",service="reg.test",scope="repository:app:pull"';
+
+  function tokenRegistry(options: { tokenStatus?: number; expiresIn?: number } = {}) {
+    let issued = 0;
+    return scripted((req) => {
+      if (req.url.host === "auth.test") {
+        if (options.tokenStatus !== undefined) {
+          return json({ details: `bad creds ${PASSWORD}` }, options.tokenStatus);
+        }
+        issued++;
+        return json({ token: TOKEN, expires_in: options.expiresIn ?? 300, issued });
+      }
+      if (req.headers.get("authorization") !== `Bearer ${TOKEN}`) return unauthorized(challenge);
+      return manifestResponse();
+    });
+  }
+
+  test("fetches a token with basic credentials, retries, and caches it per scope", async () => {
+    const { fetch, seen } = tokenRegistry();
+    const client = new RegistryClient({
+      registry: "reg.test",
+      username: USER,
+      password: PASSWORD,
+      fetch,
+    });
+
+    const first = await client.getManifest("app", "latest");
+    expect(first?.digest).toBe(MANIFEST_DIGEST);
+    expect(seen.map((r) => `${r.method} ${r.url.host}${r.url.pathname}`)).toEqual([
+      "GET reg.test/v2/app/manifests/latest",
+      "GET auth.test/token",
+      "GET reg.test/v2/app/manifests/latest",
+    ]);
+    const tokenRequest = seen[1];
+    expect(tokenRequest?.url.searchParams.get("service")).toBe("reg.test");
+    expect(tokenRequest?.url.searchParams.getAll("scope")).toEqual(["repository:app:pull"]);
+    expect(tokenRequest?.headers.get("authorization")).toBe(BASIC);
+    // The registry itself never sees the password, only the token.
+    expect(seen[2]?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+
+    await client.getManifest("app", "v2");
+    expect(seen).toHaveLength(4);
+    expect(seen[3]?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+  });
+
+  test("asks anonymously when it has no credentials", async () => {
+    const { fetch, seen } = tokenRegistry();
+    const client = new RegistryClient({ registry: "reg.test", fetch });
+    await client.getManifest("app", "latest");
+    expect(seen[1]?.headers.get("authorization")).toBeNull();
+  });
+
+  test("fetches a new token once the cached one expires", async () => {
+    const { fetch, seen } = tokenRegistry({ expiresIn: 60 });
+    const client = new RegistryClient({ registry: "reg.test", fetch });
+    const now = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(now);
+    await client.getManifest("app", "latest");
+    clock.mockReturnValue(now + 61_000);
+    await client.getManifest("app", "latest");
+    expect(seen.filter((r) => r.url.host === "auth.test")).toHaveLength(2);
+  });
+
+  test("a refused token request is AUTH_FAILED naming registry and user, not the password", async () => {
+    const { fetch } = tokenRegistry({ tokenStatus: 401 });
+    const client = new RegistryClient({
+      registry: "reg.test",
+      username: USER,
+      password: PASSWORD,
+      fetch,
+    });
+    const e = await rejection(client.ping());
+    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    expect(e.message).toContain("reg.test");
+    expect(e.message).toContain(`"${USER}"`);
+    expectNoSecrets(e);
+  });
+
+  test("a token answer without a token is AUTH_FAILED", async () => {
+    const { fetch } = scripted((req) =>
+      req.url.host === "auth.test" ? json({ nope: true }) : unauthorized(challenge),
+    );
+    const client = new RegistryClient({ registry: "reg.test", fetch });
+    expect((await rejection(client.ping())).code).toBe(ErrorCode.AUTH_FAILED);
+  });
+
+  test("a challenge without a realm is AUTH_FAILED", async () => {
+    const { fetch } = scripted(() => unauthorized('Bearer service="x"'));
+    const client = new RegistryClient({ registry: "reg.test", fetch });
+    const e = await rejection(client.ping());
+    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    expect(e.message).toContain("realm");
+  });
+
+  test("a token the registry still refuses is AUTH_FAILED after one retry", async () => {
+    const { fetch, seen } = scripted((req) =>
+      req.url.host === "auth.test" ? json({ access_token: TOKEN }) : unauthorized(challenge),
+    );
+    const client = new RegistryClient({
+      registry: "reg.test",
+      username: USER,
+      password: PASSWORD,
+      fetch,
+    });
+    const e = await rejection(client.getManifest("app", "latest"));
+    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    expect(e.message).toContain(`refused the credentials of user "${USER}"`);
+    expect(seen).toHaveLength(3);
+    expectNoSecrets(e);
+  });
+});
+
+describe("Basic auth", () => {
+  const basicRegistry = () =>
+    scripted((req) =>
+      req.headers.get("authorization") === BASIC
+        ? json({})
+        : unauthorized('Basic realm="test"', {
+            errors: [{ code: "UNAUTHORIZED", message: "authentication required" }],
+          }),
+    );
+
+  test("answers the challenge, then sends credentials up front", async () => {
+    const { fetch, seen } = basicRegistry();
+    const client = new RegistryClient({
+      registry: "r.test",
+      username: USER,
+      password: PASSWORD,
+      fetch,
+    });
+    await client.ping();
+    await client.ping();
+    expect(seen.map((r) => r.headers.get("authorization"))).toEqual([null, BASIC, BASIC]);
+  });
+
+  test("wrong password → AUTH_FAILED naming registry and user, never the password", async () => {
+    const { fetch } = basicRegistry();
+    const client = new RegistryClient({
+      registry: "r.test",
+      username: USER,
+      password: "wrong-pw",
+      fetch,
+    });
+    const e = await rejection(client.ping());
+    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    expect(e.message).toContain("r.test");
+    expect(e.message).toContain(`"${USER}"`);
+    expect(e.message).toContain("UNAUTHORIZED: authentication required");
+    expect(`${e.message}${e.stack}${JSON.stringify(e)}`).not.toContain("wrong-pw");
+  });
+
+  test("no credentials → AUTH_FAILED that says none were given", async () => {
+    const { fetch, seen } = basicRegistry();
+    const client = new RegistryClient({ registry: "r.test", fetch });
+    const e = await rejection(client.ping());
+    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    expect(e.message).toContain("requires credentials, but none were given");
+    expect(seen).toHaveLength(1);
+  });
+
+  test("403 → AUTH_FAILED about permissions", async () => {
+    const { fetch } = scripted(() =>
+      json(
+        { errors: [{ code: "DENIED", message: "requested access to the resource is denied" }] },
+        403,
+      ),
+    );
+    const client = new RegistryClient({
+      registry: "r.test",
+      username: USER,
+      password: PASSWORD,
+      fetch,
+    });
+    const e = await rejection(
+      client.putManifest("app", "t", MANIFEST_BYTES, MediaType.OCI_MANIFEST),
+    );
+    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    expect(e.message).toContain("denied");
+    expect(e.message).toContain("DENIED");
+    expect(e.details.hint).toContain("permission");
+  });
+});
+
+describe("errors", () => {
+  test("a registry error body is quoted (code and message), with secrets scrubbed", async () => {
+    const { fetch } = scripted((req) =>
+      req.headers.get("authorization") === null
+        ? unauthorized('Basic realm="x"')
+        : json(
+            {
+              errors: [
+                {
+                  code: "MANIFEST_INVALID",
+                  message: "manifest invalid",
+                  detail: { echo: PASSWORD },
+                },
+              ],
+            },
+            400,
+          ),
+    );
+    const client = new RegistryClient({
+      registry: "r.test",
+      username: USER,
+      password: PASSWORD,
+      fetch,
+    });
+    const e = await rejection(
+      client.putManifest("app", "t", MANIFEST_BYTES, MediaType.OCI_MANIFEST),
+    );
+    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.message).toContain("HTTP 400");
+    expect(e.message).toContain("PUT /v2/app/manifests/t");
+    expect(e.message).toContain("MANIFEST_INVALID: manifest invalid");
+    expectNoSecrets(e);
+  });
+
+  test("a non-JSON error body is quoted as text", async () => {
+    const { fetch } = scripted(() => new Response("upstream exploded", { status: 502 }));
+    const e = await rejection(new RegistryClient({ registry: "r.test", fetch }).ping());
+    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.message).toContain("HTTP 502");
+    expect(e.message).toContain("upstream exploded");
+  });
+
+  test("connection refused → PUSH_FAILED naming the URL and what to check", async () => {
+    const fetch = (() => {
+      const cause = Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:5000"), {
+        code: "ECONNREFUSED",
+      });
+      return Promise.reject(new TypeError("fetch failed", { cause }));
+    }) as typeof globalThis.fetch;
+    const client = new RegistryClient({
+      registry: "10.0.0.1:5000",
+      username: USER,
+      password: PASSWORD,
+      fetch,
+    });
+    const e = await rejection(client.ping());
+    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.message).toContain("https://10.0.0.1:5000");
+    expect(e.message).toContain("ECONNREFUSED");
+    expect(e.details.hint).toContain("plainHttp");
+    expectNoSecrets(e);
+  });
+
+  test("a TLS failure suggests plainHttp", async () => {
+    const fetch = (() => {
+      const cause = Object.assign(new Error("ssl3_get_record:wrong version number"), {
+        code: "ERR_SSL_WRONG_VERSION_NUMBER",
+      });
+      return Promise.reject(new TypeError("fetch failed", { cause }));
+    }) as typeof globalThis.fetch;
+    const e = await rejection(new RegistryClient({ registry: "r.test", fetch }).ping());
+    expect(e.details.hint).toContain("set plainHttp: true");
+  });
+
+  test("a timeout says so", async () => {
+    const fetch = ((_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => {
+        init.signal?.addEventListener("abort", () => {
+          reject(init.signal?.reason as Error);
+        });
+      })) as typeof globalThis.fetch;
+    const client = new RegistryClient({ registry: "r.test", fetch, timeoutMs: 20 });
+    const e = await rejection(client.ping());
+    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.message).toContain("no answer before the timeout");
+  });
+});
+
+describe("manifests and blobs", () => {
+  test("404 → undefined for getManifest and headManifest", async () => {
+    const { fetch } = scripted(() =>
+      json({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }, 404),
+    );
+    const client = new RegistryClient({ registry: "r.test", fetch });
+    expect(await client.getManifest("app", "nope")).toBeUndefined();
+    expect(await client.headManifest("app", "nope")).toBeUndefined();
+    expect(await client.blobExists("app", MANIFEST_DIGEST)).toBe(false);
+    expect(await client.deleteManifest("app", MANIFEST_DIGEST)).toBe(false);
+  });
+
+  test("getManifest asks for every index and manifest type and returns the exact bytes", async () => {
+    const { fetch, seen } = scripted(() => manifestResponse());
+    const result = await new RegistryClient({ registry: "r.test", fetch }).getManifest("a/b", "v1");
+    expect(result).toEqual({
+      mediaType: MediaType.OCI_MANIFEST,
+      digest: MANIFEST_DIGEST,
+      bytes: MANIFEST_BYTES,
+      json: JSON.parse(MANIFEST_BYTES.toString()) as unknown,
+    });
+    const accept = seen[0]?.headers.get("accept") ?? "";
+    for (const type of [
+      MediaType.OCI_INDEX,
+      MediaType.OCI_MANIFEST,
+      MediaType.DOCKER_MANIFEST_LIST,
+      MediaType.DOCKER_MANIFEST,
+    ]) {
+      expect(accept).toContain(type);
+    }
+  });
+
+  test("without Docker-Content-Digest the digest is the sha256 of the bytes", async () => {
+    const { fetch } = scripted(
+      () => new Response(MANIFEST_BYTES, { headers: { "Content-Type": "application/json" } }),
+    );
+    const result = await new RegistryClient({ registry: "r.test", fetch }).getManifest("a", "v1");
+    expect(result?.digest).toBe(MANIFEST_DIGEST);
+    // A generic Content-Type falls back to the document's own mediaType.
+    expect(result?.mediaType).toBe(MediaType.OCI_MANIFEST);
+  });
+
+  test.each([
+    { name: "a lying Docker-Content-Digest", reference: "v1", header: `sha256:${"0".repeat(64)}` },
+    {
+      name: "bytes that are not the requested digest",
+      reference: `sha256:${"0".repeat(64)}`,
+      header: undefined,
+    },
+  ])("$name → VERIFY_FAILED", async ({ reference, header }) => {
+    const { fetch } = scripted(
+      () =>
+        new Response(MANIFEST_BYTES, {
+          headers: header === undefined ? {} : { "Docker-Content-Digest": header },
+        }),
+    );
+    const e = await rejection(
+      new RegistryClient({ registry: "r.test", fetch }).getManifest("a", reference),
+    );
+    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
+    expect(e.message).toContain(MANIFEST_DIGEST);
+  });
+
+  test("headManifest falls back to GET when the registry sends no digest", async () => {
+    const { fetch, seen } = scripted((req) =>
+      req.method === "HEAD" ? new Response(null, { status: 200 }) : manifestResponse(),
+    );
+    expect(await new RegistryClient({ registry: "r.test", fetch }).headManifest("a", "v1")).toBe(
+      MANIFEST_DIGEST,
+    );
+    expect(seen.map((r) => r.method)).toEqual(["HEAD", "GET"]);
+  });
+
+  test("putManifest under a digest that is not the bytes' own is refused up front", async () => {
+    const { fetch, seen } = scripted(() => new Response(null, { status: 201 }));
+    const client = new RegistryClient({ registry: "r.test", fetch });
+    const e = await rejection(
+      client.putManifest("a", `sha256:${"0".repeat(64)}`, MANIFEST_BYTES, MediaType.OCI_MANIFEST),
+    );
+    expect(e.code).toBe(ErrorCode.INVALID_INPUT);
+    expect(seen).toHaveLength(0);
+    expect(
+      await client.putManifest("a", MANIFEST_DIGEST, MANIFEST_BYTES, MediaType.OCI_MANIFEST),
+    ).toBe(MANIFEST_DIGEST);
+    expect(seen[0]?.headers.get("content-type")).toBe(MediaType.OCI_MANIFEST);
+  });
+
+  test("putManifest notices a registry that stored other bytes", async () => {
+    const { fetch } = scripted(
+      () =>
+        new Response(null, {
+          status: 201,
+          headers: { "Docker-Content-Digest": `sha256:${"0".repeat(64)}` },
+        }),
+    );
+    const e = await rejection(
+      new RegistryClient({ registry: "r.test", fetch }).putManifest(
+        "a",
+        "t",
+        MANIFEST_BYTES,
+        MediaType.OCI_MANIFEST,
+      ),
+    );
+    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
+  });
+
+  test("getBlob verifies the content against the digest", async () => {
+    const blob = Buffer.from("hello");
+    const { fetch } = scripted(() => new Response(Buffer.from("hellO")));
+    const client = new RegistryClient({ registry: "r.test", fetch });
+    const e = await rejection(client.getBlob("a", sha256Digest(blob)));
+    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
+    expect(e.message).toContain(sha256Digest(Buffer.from("hellO")));
+  });
+});
+
+describe("readIndex against a scripted registry", () => {
+  function indexRegistry(childSize: (size: number) => number, childStatus = 200) {
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OCI_INDEX,
+        manifests: [
+          {
+            mediaType: MediaType.OCI_MANIFEST,
+            digest: MANIFEST_DIGEST,
+            size: childSize(MANIFEST_BYTES.length),
+            platform: { os: "linux", architecture: "amd64" },
+          },
+        ],
+      }),
+    );
+    return scripted((req) => {
+      if (req.url.pathname.endsWith("/manifests/t")) {
+        return new Response(index, { headers: { "Content-Type": MediaType.OCI_INDEX } });
+      }
+      if (childStatus !== 200) return json({ errors: [{ code: "MANIFEST_UNKNOWN" }] }, childStatus);
+      return manifestResponse();
+    });
+  }
+
+  test("sums manifest, config and layers", async () => {
+    const { fetch } = indexRegistry((size) => size);
+    const summary = await readIndex(new RegistryClient({ registry: "r.test", fetch }), "a", "t");
+    expect(summary).toMatchObject({
+      kind: "index",
+      entries: [
+        {
+          platform: "linux/amd64",
+          digest: MANIFEST_DIGEST,
+          manifestSize: MANIFEST_BYTES.length,
+          size: MANIFEST_BYTES.length + 2,
+          annotations: {},
+        },
+      ],
+      annotations: {},
+    });
+  });
+
+  test("a size that does not match the manifest → VERIFY_FAILED", async () => {
+    const { fetch } = indexRegistry((size) => size + 1);
+    const e = await rejection(
+      readIndex(new RegistryClient({ registry: "r.test", fetch }), "a", "t"),
+    );
+    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
+    expect(e.message).toContain("size");
+  });
+
+  test("an entry the registry lacks → VERIFY_FAILED", async () => {
+    const { fetch } = indexRegistry((size) => size, 404);
+    const e = await rejection(
+      readIndex(new RegistryClient({ registry: "r.test", fetch }), "a", "t"),
+    );
+    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
+    expect(e.message).toContain("does not have");
+  });
+
+  test("an absent tag → undefined", async () => {
+    const { fetch } = scripted(() => json({ errors: [{ code: "MANIFEST_UNKNOWN" }] }, 404));
+    expect(
+      await readIndex(new RegistryClient({ registry: "r.test", fetch }), "a", "t"),
+    ).toBeUndefined();
+  });
+});
