@@ -41,3 +41,6 @@ export {
 } from "./publish.js";
 export type { Variant } from "./variants.js";
 export { parseKeyValues } from "./key-value.js";
+export { RegistryClient, type RegistryClientOptions } from "./registry/client.js";
+export { parseReference, formatReference, type ImageReference } from "./registry/reference.js";
+export { readIndex, type ImageSummary, type IndexSummary } from "./registry/image-index.js";

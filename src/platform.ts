@@ -96,9 +96,8 @@ const ROWS: readonly Row[] = [
     littleEndian: true,
   },
   {
-    // armv6l is what ARMv6 hardware (Raspberry Pi 1/Zero) reports. UNVERIFIED under emulation:
-    // binfmt registrations do not pick a per-variant CPU, so qemu-arm likely reports its default
-    // CPU (armv7l, or armv8l with `-cpu max`) for arm/v6 too. To be checked on the real engine.
+    // armv6l is what ARMv6 hardware (Raspberry Pi 1/Zero) reports. Under emulation qemu-arm runs
+    // its default ARMv7 CPU for every arm variant (binfmt picks no per-variant CPU): armv7l.
     platform: linux("arm", "v6"),
     unameMachine: "armv6l",
     goarch: "arm",
@@ -112,8 +111,8 @@ const ROWS: readonly Row[] = [
     littleEndian: true,
   },
   {
-    // armv5tejl is what ARM926EJ-S class hardware reports (the common ARMv5 core). UNVERIFIED
-    // under emulation: qemu-arm likely reports armv7l (see arm/v6). To be checked on the engine.
+    // armv5tejl is what ARM926EJ-S class hardware reports (the common ARMv5 core). Under
+    // emulation it is armv7l, seen on the test bed (see arm/v6).
     platform: linux("arm", "v5"),
     unameMachine: "armv5tejl",
     goarch: "arm",
@@ -126,7 +125,7 @@ const ROWS: readonly Row[] = [
   },
   {
     // i686 on a 32-bit kernel. linux/386 containers on an amd64 host run natively (no QEMU) and
-    // report x86_64 unless the runtime sets the linux32 personality.
+    // report x86_64: the engine does not set the linux32 personality (seen on the test bed).
     platform: linux("386"),
     unameMachine: "i686",
     goarch: "386",
