@@ -3,9 +3,11 @@
 # emulation, two local OCI registries and multi-platform base images made from
 # Debian packages. Usage: testbed.sh up|status|env|down
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 
 TESTBED_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$TESTBED_DIR/../.." && pwd)
+export REPO_DIR # read by lib/engine.sh
 
 # shellcheck source=lib/common.sh
 . "$TESTBED_DIR/lib/common.sh"

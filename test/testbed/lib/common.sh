@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared paths and helpers for the test bed. Sourced by testbed.sh; never run alone.
 # Everything heavy lives outside the work tree so clones and CI runs share it.
 

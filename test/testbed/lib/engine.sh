@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The Dagger engine and CLI, built from the Go module proxy and run as a host
 # process. Sourced by testbed.sh after common.sh.
 

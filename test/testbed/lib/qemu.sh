@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # QEMU user emulation from Debian, registered in binfmt_misc. Sourced by testbed.sh.
 #
 # The engine runs a foreign platform's processes through the kernel's binfmt
