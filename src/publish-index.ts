@@ -9,6 +9,8 @@ import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format
 import { silent, type ProgressListener } from "./progress.js";
 import { RegistryClient } from "./registry/client.js";
 import { readIndex } from "./registry/image-index.js";
+import { setIndexAnnotations } from "./registry/index-annotations.js";
+import { INDEX_MEDIA_TYPES } from "./registry/media-types.js";
 import { parseReference } from "./registry/reference.js";
 import { buildAll, decorate, type Variant } from "./variants.js";
 
@@ -150,7 +152,7 @@ export async function publishIndex(
       },
     );
   }
-  const digest = pushed.slice(pushed.lastIndexOf("@") + 1);
+  let digest = pushed.slice(pushed.lastIndexOf("@") + 1);
 
   // Further tags get the index's exact bytes, so they name the same digest.
   const index = await registry.getManifest(ref.repository, digest);
@@ -163,10 +165,22 @@ export async function publishIndex(
   }
   for (const tag of tags.slice(1))
     await registry.putManifest(ref.repository, tag, index.bytes, index.mediaType);
+
+  // Index annotations: Dagger puts `annotations` on each manifest only; add them to the index
+  // too, under every tag (the index gets a new digest, the manifests keep theirs).
+  if (Object.keys(opts.annotations).length > 0 && INDEX_MEDIA_TYPES.includes(index.mediaType)) {
+    digest = await setIndexAnnotations(registry, ref.repository, tags, opts.annotations);
+  }
   onProgress({ kind: "push-done", digest, seconds: (performance.now() - start) / 1000 });
 
   const summary = await readIndex(registry, ref.repository, digest);
-  const entries = summary?.kind === "index" ? summary.entries : [];
+  // One variant is pushed as a plain image manifest, not an index: it is its own entry.
+  const entries =
+    summary?.kind === "index"
+      ? summary.entries
+      : summary === undefined
+        ? []
+        : [{ platform: built[0]?.platform, digest: summary.digest, size: summary.size }];
   return {
     digest,
     refs: tags.map((tag) => `${repo}:${tag}@${digest}`),

@@ -38,6 +38,8 @@ require_root() {
 cmd_up() {
   require_root
   local start=$SECONDS
+  # Clients we did not write, with which the engine tests read back what was published.
+  need_packages skopeo umoci jq
   qemu_up
   registry_up
   seed_images
