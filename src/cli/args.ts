@@ -1,0 +1,494 @@
+/**
+ * The command line, parsed: argv (+ the environment, for --password-env) in, one typed command
+ * out, or a UsageError naming the one thing wrong. Pure: no engine, no file system, no network,
+ * so bad input is refused in milliseconds.
+ */
+import { isAbsolute, normalize, resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { z } from "zod";
+import { MultiarchError } from "../errors.js";
+import type { Compression, MediaTypes } from "../image-format.js";
+import { parseKeyValues } from "../key-value.js";
+import { formatPlatform, parsePlatforms } from "../platform.js";
+import { parseReference } from "../registry/reference.js";
+
+/** Which help text a usage error (or --help) refers to. */
+export type HelpTopic = "main" | "publish" | "inspect";
+
+/** Bad input: one line saying what is wrong; the CLI exits 2 without starting an engine. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+  constructor(
+    message: string,
+    readonly topic: HelpTopic = "main",
+  ) {
+    super(message);
+  }
+}
+
+/** A registry login: the password comes only from the environment variable `passwordEnv`. */
+export interface Credentials {
+  readonly username: string;
+  readonly passwordEnv: string;
+  readonly password: string;
+}
+
+export type Destination =
+  | {
+      readonly kind: "push";
+      /** `registry/repository`, normalised (e.g. `docker.io/library/app`). */
+      readonly repository: string;
+      /** Every tag to point at the index; at least one. */
+      readonly tags: readonly string[];
+      readonly credentials?: Credentials;
+    }
+  | {
+      readonly kind: "export";
+      /** Absolute host path of the OCI layout tarball to write. */
+      readonly file: string;
+    };
+
+export interface PublishCommand {
+  readonly kind: "publish";
+  /** Absolute host path of the build context. */
+  readonly source: string;
+  /** Path of the Dockerfile, relative to `source`. */
+  readonly dockerfile: string;
+  readonly target?: string;
+  /** Canonical, unique, in the order given. */
+  readonly platforms: readonly string[];
+  /** Platforms dropped because they named one already listed. */
+  readonly duplicates: readonly { readonly input: string; readonly canonical: string }[];
+  readonly destination: Destination;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mediaTypes: MediaTypes;
+  readonly compression: Compression;
+  readonly sourceDateEpoch?: number;
+  readonly json: boolean;
+}
+
+export interface InspectCommand {
+  readonly kind: "inspect";
+  readonly registry: string;
+  readonly repository: string;
+  /** A tag or a digest. */
+  readonly reference: string;
+  /** The reference as the user wrote it, normalised: `registry/repository:tag` or `@digest`. */
+  readonly display: string;
+  readonly credentials?: Credentials;
+  readonly plainHttp?: boolean;
+  readonly json: boolean;
+}
+
+export type Command =
+  | { readonly kind: "help"; readonly topic: HelpTopic }
+  | { readonly kind: "version" }
+  | PublishCommand
+  | InspectCommand;
+
+export interface ParseContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths are resolved against this. */
+  readonly cwd: string;
+}
+
+/** Default platforms when none are given (the SDK's DEFAULT_PLATFORMS; not imported: no engine). */
+export const CLI_DEFAULT_PLATFORMS: readonly string[] = ["linux/amd64", "linux/arm64"];
+
+const PUBLISH_OPTIONS = {
+  source: { type: "string" },
+  address: { type: "string" },
+  platform: { type: "string", multiple: true },
+  platforms: { type: "string", multiple: true },
+  tag: { type: "string", multiple: true },
+  dockerfile: { type: "string" },
+  target: { type: "string" },
+  "build-arg": { type: "string", multiple: true },
+  annotation: { type: "string", multiple: true },
+  label: { type: "string", multiple: true },
+  username: { type: "string" },
+  "password-env": { type: "string" },
+  "media-types": { type: "string" },
+  compression: { type: "string" },
+  export: { type: "string" },
+  "source-date-epoch": { type: "string" },
+  json: { type: "boolean" },
+} as const satisfies ParseArgsConfig["options"];
+
+const INSPECT_OPTIONS = {
+  json: { type: "boolean" },
+  username: { type: "string" },
+  "password-env": { type: "string" },
+  "plain-http": { type: "boolean" },
+} as const satisfies ParseArgsConfig["options"];
+
+// The SDK's choices, restated: image-format.ts loads the Dagger SDK, which takes seconds.
+const MEDIA_TYPES = ["oci", "docker"] as const satisfies readonly MediaTypes[];
+const COMPRESSIONS = [
+  "gzip",
+  "zstd",
+  "uncompressed",
+  "estargz",
+] as const satisfies readonly Compression[];
+// Compile-time check that no SDK choice is missing from the lists above.
+const allListed: [MediaTypes, Compression] extends [
+  (typeof MEDIA_TYPES)[number],
+  (typeof COMPRESSIONS)[number],
+]
+  ? true
+  : false = true;
+void allListed;
+
+const TAG = /^[\w][\w.-]{0,127}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const nonEmpty = (flag: string, what: string) =>
+  z.string().trim().min(1, `--${flag} needs ${what}`);
+
+/** The raw flag values of `publish`, checked for shape; meaning is checked in parsePublish. */
+const publishFlagsSchema = z.object({
+  source: z.string({ error: "missing --source DIR (the build context)" }).trim().min(1, {
+    error: "--source needs a directory",
+  }),
+  address: nonEmpty("address", "REGISTRY/REPO[:TAG]").optional(),
+  platform: z.array(z.string()).default([]),
+  platforms: z.array(z.string()).default([]),
+  tag: z
+    .array(
+      z.string().regex(TAG, {
+        error: (issue) =>
+          `--tag ${JSON.stringify(issue.input)} is not a tag (1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`,
+      }),
+    )
+    .default([]),
+  dockerfile: nonEmpty("dockerfile", "a path relative to --source").default("Dockerfile"),
+  target: nonEmpty("target", "a stage name").optional(),
+  "build-arg": z.array(z.string()).default([]),
+  annotation: z.array(z.string()).default([]),
+  label: z.array(z.string()).default([]),
+  username: nonEmpty("username", "a user name").optional(),
+  "password-env": z
+    .string()
+    .regex(ENV_NAME, {
+      error: (issue) =>
+        `--password-env takes the NAME of an environment variable holding the password, not ${JSON.stringify(issue.input)}`,
+    })
+    .optional(),
+  "media-types": z
+    .enum(MEDIA_TYPES, {
+      error: (issue) => `--media-types must be oci or docker, not ${JSON.stringify(issue.input)}`,
+    })
+    .default("oci"),
+  compression: z
+    .enum(COMPRESSIONS, {
+      error: (issue) =>
+        `--compression must be gzip, zstd, uncompressed or estargz, not ${JSON.stringify(issue.input)}`,
+    })
+    .default("gzip"),
+  export: nonEmpty("export", "a file path").optional(),
+  "source-date-epoch": z
+    .string()
+    .regex(/^\d{1,15}$/, {
+      error: (issue) =>
+        `--source-date-epoch takes whole seconds since 1970-01-01 UTC, not ${JSON.stringify(issue.input)}`,
+    })
+    .transform(Number)
+    .optional(),
+  json: z.boolean().default(false),
+});
+
+const inspectFlagsSchema = z.object({
+  json: z.boolean().default(false),
+  username: nonEmpty("username", "a user name").optional(),
+  "password-env": publishFlagsSchema.shape["password-env"],
+  "plain-http": z.boolean().optional(),
+});
+
+/**
+ * argv (without `node` and the script) → the command to run.
+ * @throws UsageError for anything malformed, missing or contradictory
+ */
+export function parseCli(argv: readonly string[], context: ParseContext): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError("no command given", "main");
+  if (first === "--version" || first === "-V") {
+    if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, "main");
+    return { kind: "version" };
+  }
+  if (first === "--help" || first === "-h") return { kind: "help", topic: "main" };
+  if (first === "help") {
+    const topic = rest[0];
+    if (topic === undefined) return { kind: "help", topic: "main" };
+    if (topic === "publish" || topic === "inspect") return { kind: "help", topic };
+    throw new UsageError(`no help for ${JSON.stringify(topic)}: commands are publish, inspect`);
+  }
+  if (wantsHelp(rest) && (first === "publish" || first === "inspect")) {
+    return { kind: "help", topic: first };
+  }
+  switch (first) {
+    case "publish":
+      return parsePublish(rest, context);
+    case "inspect":
+      return parseInspect(rest, context);
+    default:
+      throw new UsageError(
+        first.startsWith("-")
+          ? `unknown option ${first} (options come after the command: publish, inspect)`
+          : `unknown command ${JSON.stringify(first)}: commands are publish, inspect`,
+      );
+  }
+}
+
+/** `-h`/`--help` anywhere before a `--` terminator. */
+function wantsHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === "--") return false;
+    if (arg === "--help" || arg === "-h") return true;
+  }
+  return false;
+}
+
+function parsePublish(args: readonly string[], context: ParseContext): PublishCommand {
+  const values = strictParse(args, PUBLISH_OPTIONS, false, "publish").values;
+  const flags = checkShape(publishFlagsSchema, values, "publish");
+
+  const platforms = wrap("--platform", "publish", () => {
+    const given = [...flags.platform, ...flags.platforms];
+    return parsePlatforms(given.length === 0 ? [...CLI_DEFAULT_PLATFORMS] : given);
+  });
+  const buildArgs = wrap("--build-arg", "publish", () =>
+    parseKeyValues("build arg", flags["build-arg"]),
+  );
+  const annotations = wrap("--annotation", "publish", () =>
+    parseKeyValues("annotation", flags.annotation),
+  );
+  const labels = wrap("--label", "publish", () => parseKeyValues("label", flags.label));
+
+  const dockerfile = normalize(flags.dockerfile);
+  if (isAbsolute(dockerfile) || dockerfile === ".." || dockerfile.startsWith("../")) {
+    throw new UsageError(
+      `--dockerfile ${JSON.stringify(flags.dockerfile)} must be a path inside --source, relative to it`,
+      "publish",
+    );
+  }
+
+  const credentials = readCredentials(flags, context, "publish");
+  let destination: Destination;
+  if (flags.export !== undefined) {
+    const pushOnly = (
+      [
+        ["--address", flags.address],
+        ["--tag", flags.tag.length > 0 ? "x" : undefined],
+        ["--username", flags.username],
+      ] as const
+    ).find(([, value]) => value !== undefined);
+    if (pushOnly !== undefined) {
+      throw new UsageError(
+        `${pushOnly[0]} is for pushing, but --export writes a file instead: give one or the other`,
+        "publish",
+      );
+    }
+    destination = { kind: "export", file: resolve(context.cwd, flags.export) };
+  } else {
+    if (flags.address === undefined) {
+      throw new UsageError(
+        "missing --address REGISTRY/REPO (where to push), or --export FILE (to write a tarball instead)",
+        "publish",
+      );
+    }
+    const address = flags.address;
+    const ref = wrap("--address", "publish", () => parseReference(address));
+    if (ref.digest !== undefined) {
+      throw new UsageError(
+        `--address ${JSON.stringify(address)} has a digest; give REGISTRY/REPO[:TAG]: the digest is the result`,
+        "publish",
+      );
+    }
+    destination = {
+      kind: "push",
+      repository: `${ref.registry}/${ref.repository}`,
+      tags: pushTags(address, ref.tag, flags.tag),
+      ...(credentials === undefined ? {} : { credentials }),
+    };
+  }
+
+  return {
+    kind: "publish",
+    source: resolve(context.cwd, flags.source),
+    dockerfile,
+    ...(flags.target === undefined ? {} : { target: flags.target }),
+    platforms: platforms.platforms.map(formatPlatform),
+    duplicates: platforms.duplicates,
+    destination,
+    buildArgs,
+    annotations,
+    labels,
+    mediaTypes: flags["media-types"],
+    compression: flags.compression,
+    ...(flags["source-date-epoch"] === undefined
+      ? {}
+      : { sourceDateEpoch: flags["source-date-epoch"] }),
+    json: flags.json,
+  };
+}
+
+/**
+ * The tags to push: the address's own tag (when it names one) and every --tag, in that order,
+ * without repeats; `latest` when neither gives one.
+ */
+function pushTags(address: string, parsedTag: string | undefined, flagTags: readonly string[]) {
+  const name = address.split("@")[0] ?? address;
+  const explicit = name.lastIndexOf(":") > name.lastIndexOf("/") ? parsedTag : undefined;
+  const tags = [...(explicit === undefined ? [] : [explicit]), ...flagTags];
+  return tags.length === 0 ? [parsedTag ?? "latest"] : [...new Set(tags)];
+}
+
+function parseInspect(args: readonly string[], context: ParseContext): InspectCommand {
+  const { values, positionals } = strictParse(args, INSPECT_OPTIONS, true, "inspect");
+  const flags = checkShape(inspectFlagsSchema, values, "inspect");
+  const [text, ...extra] = positionals;
+  if (text === undefined) {
+    throw new UsageError(
+      "missing REF (the image to inspect, e.g. 127.0.0.1:5000/app:1.0)",
+      "inspect",
+    );
+  }
+  if (extra.length > 0) {
+    throw new UsageError(
+      `inspect takes one REF; unexpected ${JSON.stringify(extra[0])}`,
+      "inspect",
+    );
+  }
+  const ref = wrap("REF", "inspect", () => parseReference(text));
+  const reference = ref.digest ?? ref.tag ?? "latest";
+  const credentials = readCredentials(flags, context, "inspect");
+  return {
+    kind: "inspect",
+    registry: ref.registry,
+    repository: ref.repository,
+    reference,
+    display:
+      ref.digest === undefined
+        ? `${ref.registry}/${ref.repository}:${reference}`
+        : `${ref.registry}/${ref.repository}@${ref.digest}`,
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
+    json: flags.json,
+  };
+}
+
+function readCredentials(
+  flags: { username?: string | undefined; "password-env"?: string | undefined },
+  context: ParseContext,
+  topic: HelpTopic,
+): Credentials | undefined {
+  const { username, "password-env": passwordEnv } = flags;
+  if (username === undefined && passwordEnv === undefined) return undefined;
+  if (username === undefined) {
+    throw new UsageError("--password-env needs --username: give both, or neither", topic);
+  }
+  if (passwordEnv === undefined) {
+    throw new UsageError(
+      "--username needs --password-env VAR: the password is read from that environment variable, never from the command line",
+      topic,
+    );
+  }
+  const password = context.env[passwordEnv];
+  if (password === undefined) {
+    throw new UsageError(
+      `--password-env ${passwordEnv}: the environment variable ${passwordEnv} is not set`,
+      topic,
+    );
+  }
+  if (password === "") {
+    throw new UsageError(
+      `--password-env ${passwordEnv}: the environment variable ${passwordEnv} is empty`,
+      topic,
+    );
+  }
+  return { username, passwordEnv, password };
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** node:util parseArgs in strict mode, its errors turned into one-line UsageErrors. */
+function strictParse<O extends Options>(
+  args: readonly string[],
+  options: O,
+  allowPositionals: boolean,
+  topic: HelpTopic,
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals, tokens: true });
+  } catch (error) {
+    throw new UsageError(describeParseError(error, topic), topic);
+  }
+  // A flag that takes one value, given twice: refuse rather than silently keep the last.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || options[token.name]?.multiple === true) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} given more than once`, topic);
+    seen.add(token.name);
+  }
+  return parsed;
+}
+
+function describeParseError(error: unknown, topic: HelpTopic): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option ${quoted.split("=")[0] ?? quoted} for ${topic}`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument ${JSON.stringify(quoted)} (${topic} takes only --options)`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const flag = quoted.split(" ")[0] ?? quoted;
+      if (message.includes("does not take an argument")) return `${flag} takes no value`;
+      if (message.includes("ambiguous")) {
+        return `${flag} needs a value (to give one that starts with '-', write ${flag}=-VALUE)`;
+      }
+      return `${flag} needs a value`;
+    }
+    default:
+      return message.split("\n")[0] ?? message;
+  }
+}
+
+function checkShape<S extends z.ZodType>(
+  schema: S,
+  values: unknown,
+  topic: HelpTopic,
+): z.output<S> {
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const flag = issue?.path[0];
+  const message = issue?.message ?? "invalid options";
+  // zod's own wording ("Invalid input: expected string") gets the flag's name in front.
+  throw new UsageError(
+    typeof flag === "string" && !message.includes("--") ? `--${flag}: ${message}` : message,
+    topic,
+  );
+}
+
+/** Run an SDK parser; its MultiarchError becomes one line naming the flag and what was given. */
+function wrap<T>(flag: string, topic: HelpTopic, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof MultiarchError)) throw error;
+    throw new UsageError(`${flag}: ${oneLine(error)}`, topic);
+  }
+}
+
+/** A MultiarchError's summary line, with the given value appended when the line lacks it. */
+export function oneLine(error: MultiarchError): string {
+  const summary = error.message.split("\n")[0] ?? error.message;
+  const given = error.details.given;
+  if (given === undefined || given === "" || summary.includes(given)) return summary;
+  return `${summary.replace(/\.$/, "")} (given ${JSON.stringify(given)})`;
+}

@@ -1,0 +1,219 @@
+/**
+ * Which Dagger engine the CLI talks to, and the one place it connects.
+ *
+ * The choice, first match wins:
+ *  1. Inside `dagger run` (DAGGER_SESSION_PORT set): that session already exists and its owner
+ *     chose the engine; use it as is.
+ *  2. `_EXPERIMENTAL_DAGGER_RUNNER_HOST` or `_EXPERIMENTAL_DAGGER_CLI_BIN` set: the user pointed
+ *     us at an engine or a CLI on purpose; respect that over any guess of ours.
+ *  3. The local test bed is up (its socket /run/dagger/engine.sock and /usr/local/bin/dagger
+ *     both exist): set those two variables, so `dagger session` runs the installed CLI against
+ *     the running engine, instead of downloading a CLI and starting an engine container.
+ *  4. Otherwise the SDK's own provisioning (download the CLI, start an engine in Docker).
+ *
+ * DAGGER_PROGRESS is left alone: the `dagger session` child writes its log to a pipe (our
+ * LogOutput), never to the terminal, so it already picks plain output and never spoils our own
+ * lines (checked: identical with and without DAGGER_PROGRESS=plain). We keep the last lines of
+ * that log in memory and show them only when connecting fails.
+ */
+import type { Client } from "@dagger.io/dagger";
+import { existsSync } from "node:fs";
+import { createConnection } from "node:net";
+import { Writable } from "node:stream";
+import { ErrorCode, MultiarchError } from "../errors.js";
+
+export const TESTBED_SOCKET = "/run/dagger/engine.sock";
+export const TESTBED_CLI = "/usr/local/bin/dagger";
+
+const RUNNER_HOST = "_EXPERIMENTAL_DAGGER_RUNNER_HOST";
+const CLI_BIN = "_EXPERIMENTAL_DAGGER_CLI_BIN";
+
+export type EngineChoice =
+  | { readonly kind: "session"; readonly reason: string }
+  | { readonly kind: "configured"; readonly reason: string }
+  | {
+      readonly kind: "testbed";
+      readonly reason: string;
+      /** Variables to set before connecting. */
+      readonly env: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: "provision"; readonly reason: string };
+
+export interface EngineProbes {
+  readonly exists: (path: string) => boolean;
+}
+
+const set = (value: string | undefined): value is string => value !== undefined && value !== "";
+
+/** Pick the engine (see the module comment). Pure: the environment and file probes are given. */
+export function chooseEngine(
+  env: Readonly<Record<string, string | undefined>>,
+  probes: EngineProbes,
+): EngineChoice {
+  if (set(env["DAGGER_SESSION_PORT"])) {
+    return { kind: "session", reason: "inside a Dagger session (DAGGER_SESSION_PORT)" };
+  }
+  const runner = env[RUNNER_HOST];
+  const cli = env[CLI_BIN];
+  if (set(runner) || set(cli)) {
+    const parts = [
+      ...(set(runner) ? [`${RUNNER_HOST}=${runner}`] : []),
+      ...(set(cli) ? [`${CLI_BIN}=${cli}`] : []),
+    ];
+    return { kind: "configured", reason: `as configured: ${parts.join(", ")}` };
+  }
+  if (probes.exists(TESTBED_SOCKET) && probes.exists(TESTBED_CLI)) {
+    return {
+      kind: "testbed",
+      reason: `the local engine at unix://${TESTBED_SOCKET} with ${TESTBED_CLI}`,
+      env: { [RUNNER_HOST]: `unix://${TESTBED_SOCKET}`, [CLI_BIN]: TESTBED_CLI },
+    };
+  }
+  return { kind: "provision", reason: "no engine configured: the Dagger SDK provisions one" };
+}
+
+/** Where a runner host listens, when it is a plain socket we can try before connecting. */
+export type RunnerEndpoint =
+  | { readonly kind: "unix"; readonly path: string }
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number };
+
+/** `unix:///run/x.sock` or `tcp://host:1234`; other schemes (docker-image://, ...) → undefined. */
+export function runnerEndpoint(runnerHost: string | undefined): RunnerEndpoint | undefined {
+  if (runnerHost === undefined) return undefined;
+  if (runnerHost.startsWith("unix://")) {
+    const path = runnerHost.slice("unix://".length);
+    return path === "" ? undefined : { kind: "unix", path };
+  }
+  const tcp = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})\/?$/.exec(runnerHost);
+  if (tcp?.[1] === undefined || tcp[2] === undefined) return undefined;
+  return { kind: "tcp", host: tcp[1].replace(/^\[|\]$/g, ""), port: Number(tcp[2]) };
+}
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+/**
+ * Does anything accept connections at the endpoint? Without this check, `dagger session` keeps
+ * retrying a dead socket for minutes (and ignores SIGTERM meanwhile).
+ * @returns undefined when it does, else why not
+ */
+export function probeEndpoint(endpoint: RunnerEndpoint): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket =
+      endpoint.kind === "unix"
+        ? createConnection({ path: endpoint.path })
+        : createConnection({ host: endpoint.host, port: endpoint.port });
+    const done = (reason: string | undefined) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => done("no answer in 3 s"));
+    socket.once("connect", () => done(undefined));
+    socket.once("error", (error: NodeJS.ErrnoException) =>
+      done(error.code === undefined ? error.message : `${error.code}: ${error.message}`),
+    );
+  });
+}
+
+/** The last lines written to it: the engine session's log, kept for error reports. */
+export class LogTail extends Writable {
+  #text = "";
+  constructor(private readonly maxChars = 8_000) {
+    super();
+  }
+  override _write(chunk: unknown, _encoding: BufferEncoding, done: () => void): void {
+    this.#text = (this.#text + String(chunk)).slice(-this.maxChars);
+    done();
+  }
+  /** The kept text, without terminal colour codes. */
+  get text(): string {
+    // eslint-disable-next-line no-control-regex
+    return this.#text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+  }
+}
+
+export interface WithEngineOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly probes?: EngineProbes;
+  /** Told which engine was chosen, before connecting. */
+  readonly onChoice?: (choice: EngineChoice) => void;
+}
+
+type Outcome<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Connect to the engine chosen by chooseEngine, run `work`, disconnect. Errors thrown by `work`
+ * come out unchanged (the SDK's provisioning path would otherwise wrap them in a plain Error);
+ * failing to connect at all is ENGINE_UNAVAILABLE with the tail of the session's log.
+ * The Dagger SDK is imported here, lazily: nothing before this call loads it or starts an engine.
+ */
+export async function withEngine<T>(
+  work: (client: Client) => Promise<T>,
+  options: WithEngineOptions = {},
+): Promise<T> {
+  const env = options.env ?? process.env;
+  const choice = chooseEngine(env, options.probes ?? { exists: existsSync });
+  if (choice.kind === "testbed") Object.assign(env, choice.env);
+  options.onChoice?.(choice);
+
+  const endpoint = choice.kind === "session" ? undefined : runnerEndpoint(env[RUNNER_HOST]);
+  const unreachable = endpoint === undefined ? undefined : await probeEndpoint(endpoint);
+  if (unreachable !== undefined) {
+    throw new MultiarchError(
+      ErrorCode.ENGINE_UNAVAILABLE,
+      `No Dagger engine answers at ${env[RUNNER_HOST] ?? ""} (${choice.reason}): ${unreachable}.`,
+      { hint: engineHint(choice) },
+    );
+  }
+
+  const { connection, dag } = await import("@dagger.io/dagger");
+  const log = new LogTail();
+  let outcome: Outcome<T> | undefined;
+  try {
+    await connection(
+      async () => {
+        try {
+          outcome = { ok: true, value: await work(dag) };
+        } catch (error) {
+          outcome = { ok: false, error };
+        }
+      },
+      { LogOutput: log },
+    );
+  } catch (error) {
+    // After `work` ran, a failure is only the session closing: the result stands.
+    if (outcome === undefined) {
+      throw new MultiarchError(
+        ErrorCode.ENGINE_UNAVAILABLE,
+        `Cannot connect to the Dagger engine (${choice.reason}).`,
+        {
+          stderr: [error instanceof Error ? error.message : String(error), log.text]
+            .filter(Boolean)
+            .join("\n"),
+          cause: error,
+          hint: engineHint(choice),
+        },
+      );
+    }
+  }
+  if (outcome === undefined) {
+    throw new MultiarchError(ErrorCode.ENGINE_UNAVAILABLE, "The Dagger session ended early.", {
+      stderr: log.text,
+    });
+  }
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+function engineHint(choice: EngineChoice): string {
+  switch (choice.kind) {
+    case "session":
+      return "the surrounding 'dagger run' session is gone or unreachable";
+    case "configured":
+      return `check ${RUNNER_HOST} (is an engine listening there?) and ${CLI_BIN} (is it a dagger CLI of the engine's version?)`;
+    case "testbed":
+      return "the local engine is not answering: 'npm run testbed:status' shows it, 'npm run testbed:up' starts it";
+    case "provision":
+      return `start an engine and set ${RUNNER_HOST} (e.g. unix:///run/dagger/engine.sock) and ${CLI_BIN}, or make Docker available for the SDK to start one`;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The CLI's help texts: full help for --help, and the short usage printed under a usage error.
+ */
+import type { HelpTopic } from "./args.js";
+
+const MAIN = `multiarch: build one container per CPU platform with Dagger and publish them as ONE
+multi-platform image (an OCI image index), like docker buildx build --platform a,b --push.
+
+Usage:
+  multiarch publish --source DIR --address REGISTRY/REPO[:TAG] [options]
+  multiarch publish --source DIR --export FILE [options]
+  multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]
+  multiarch --help | --version
+
+Commands:
+  publish   build the Dockerfile in DIR for every platform, push them as one image index
+  inspect   list the platforms, manifest digests and sizes of an image in a registry
+
+Run 'multiarch COMMAND --help' for its options.
+
+Exit status: 0 done, 1 failed, 2 bad input (nothing was built or pushed).
+`;
+
+const PUBLISH = `Usage: multiarch publish --source DIR --address REGISTRY/REPO[:TAG] [options]
+       multiarch publish --source DIR --export FILE [options]
+
+Build the Dockerfile in DIR once per platform on the Dagger engine (natively, or under QEMU),
+then push every platform's image as ONE image index under every tag, or write it to FILE.
+Nothing is pushed unless every platform built.
+
+Source:
+  --source DIR             the build context, a directory on this machine (required)
+  --dockerfile F           the Dockerfile, relative to DIR (default: Dockerfile)
+  --target S               build this stage of a multi-stage Dockerfile
+  --build-arg K=V          a build argument (repeatable)
+  --source-date-epoch N    seconds since the epoch, passed as SOURCE_DATE_EPOCH
+
+Platforms:
+  --platform P             a platform, e.g. linux/arm64 or arm64 (repeatable; P,Q works too)
+  --platforms P,Q          a comma-separated list (default: linux/amd64,linux/arm64)
+
+Destination:
+  --address REGISTRY/REPO  where to push, e.g. 127.0.0.1:5000/team/app (a :TAG counts as --tag)
+  --tag T                  a tag to push (repeatable; default: the address's tag, else latest)
+  --username U             registry user name; needs --password-env
+  --password-env VAR       read the registry password from the environment variable VAR
+  --export FILE            write an OCI layout tarball to FILE instead of pushing
+
+Image:
+  --annotation K=V         an annotation on every platform's manifest (repeatable)
+  --label K=V              a label in every platform's image config (repeatable)
+  --media-types oci|docker manifest media types (default: oci)
+  --compression gzip|zstd|uncompressed|estargz   layer compression (default: gzip)
+
+Output:
+  --json                   print only the result, as JSON, on stdout (progress stays on stderr)
+  -h, --help               this help
+
+Engine: inside 'dagger run', its session; else _EXPERIMENTAL_DAGGER_RUNNER_HOST and
+_EXPERIMENTAL_DAGGER_CLI_BIN when set; else the local engine at /run/dagger/engine.sock with
+/usr/local/bin/dagger when both exist; else the Dagger SDK starts one itself.
+
+Example:
+  multiarch publish --source . --address 127.0.0.1:5000/team/app --tag 1.0 --tag latest \\
+    --platforms linux/amd64,linux/arm64 --build-arg VERSION=1.0
+`;
+
+const INSPECT = `Usage: multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]
+
+Read the image index (or single-platform manifest) that REF names in its registry and list each
+platform with its manifest digest and size (manifest + config + compressed layers). No engine.
+
+  REF                      REGISTRY/REPO[:TAG] or REGISTRY/REPO@sha256:..., e.g. 127.0.0.1:5000/app:1.0
+  --json                   print the summary as JSON
+  --username U             registry user name; needs --password-env
+  --password-env VAR       read the registry password from the environment variable VAR
+  --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
+  -h, --help               this help
+
+Exit status: 0 found, 1 not found or the registry failed, 2 bad input.
+`;
+
+const HELP: Readonly<Record<HelpTopic, string>> = {
+  main: MAIN,
+  publish: PUBLISH,
+  inspect: INSPECT,
+};
+
+/** The full help of a topic. */
+export function helpText(topic: HelpTopic): string {
+  return HELP[topic];
+}
+
+const SHORT: Readonly<Record<HelpTopic, string>> = {
+  main: "usage: multiarch publish|inspect [options]   (multiarch --help for more)",
+  publish:
+    "usage: multiarch publish --source DIR --address REGISTRY/REPO [options]   (multiarch publish --help for more)",
+  inspect: "usage: multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]",
+};
+
+/** One usage line, printed under a usage error. */
+export function shortUsage(topic: HelpTopic): string {
+  return SHORT[topic];
+}

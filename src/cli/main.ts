@@ -1,0 +1,129 @@
+/**
+ * The CLI's entry point and its one error boundary: parse, run, print the failure (redacted),
+ * map it to the exit status, and make sure the process exits.
+ *
+ * Exit status: 0 done; 2 bad input (UsageError, INVALID_INPUT, INVALID_PLATFORM: nothing was
+ * built or pushed); 1 any other failure.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ErrorCode, MultiarchError, redact } from "../errors.js";
+import { parseCli, UsageError, type Command, type ParseContext } from "./args.js";
+import { NotFoundError, runInspect } from "./commands/inspect.js";
+import { runPublish } from "./commands/publish.js";
+import { helpText, shortUsage } from "./help.js";
+import { processIo, type Io } from "./io.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Codes whose message alone does not say why: the captured stderr's last lines must show. */
+const SHOW_STDERR: ReadonlySet<string> = new Set([
+  ErrorCode.BUILD_FAILED,
+  ErrorCode.QEMU_CRASH,
+  ErrorCode.PUSH_FAILED,
+  ErrorCode.ENGINE_UNAVAILABLE,
+]);
+const STDERR_TAIL_LINES = 12;
+
+const BAD_INPUT: ReadonlySet<string> = new Set([
+  ErrorCode.INVALID_INPUT,
+  ErrorCode.INVALID_PLATFORM,
+]);
+
+/** The package's version, from package.json. */
+export function version(): string {
+  const file = new URL("../../package.json", import.meta.url);
+  return z.object({ version: z.string() }).parse(JSON.parse(readFileSync(file, "utf8"))).version;
+}
+
+/** Every form of a command's secrets that could show up in an error. */
+function secretsOf(command: Command): string[] {
+  const login =
+    command.kind === "publish"
+      ? command.destination.kind === "push"
+        ? command.destination.credentials
+        : undefined
+      : command.kind === "inspect"
+        ? command.credentials
+        : undefined;
+  if (login === undefined) return [];
+  return [login.password, Buffer.from(`${login.username}:${login.password}`).toString("base64")];
+}
+
+/** Run one command line; resolves to the exit status. Never throws. */
+export async function run(argv: readonly string[], io: Io, context: ParseContext): Promise<number> {
+  let secrets: string[] = [];
+  try {
+    const command = parseCli(argv, context);
+    secrets = secretsOf(command);
+    switch (command.kind) {
+      case "help":
+        io.out(helpText(command.topic));
+        break;
+      case "version":
+        io.out(`multiarch ${version()}\n`);
+        break;
+      case "publish":
+        await runPublish(command, io);
+        break;
+      case "inspect":
+        await runInspect(command, io);
+        break;
+    }
+    return EXIT_OK;
+  } catch (error) {
+    const { text, code } = describeFailure(error, context.env);
+    io.err(redact(text, secrets));
+    return code;
+  }
+}
+
+/** What to print for a failure (before redaction), and the exit status. */
+export function describeFailure(
+  error: unknown,
+  env: Readonly<Record<string, string | undefined>> = {},
+): { text: string; code: number } {
+  if (error instanceof UsageError) {
+    return {
+      text: `multiarch: error: ${error.message}\n${shortUsage(error.topic)}\n`,
+      code: EXIT_USAGE,
+    };
+  }
+  if (error instanceof MultiarchError) {
+    let text = `multiarch: ${error.code}: ${error.message}\n`;
+    // MultiarchError's message already ends with the stderr tail; add it only if it does not.
+    const lines = error.details.stderr?.trimEnd().split("\n") ?? [];
+    const last = lines.at(-1)?.trim() ?? "";
+    if (SHOW_STDERR.has(error.code) && last !== "" && !error.message.includes(last)) {
+      text += `  stderr:   ${lines.slice(-STDERR_TAIL_LINES).join("\n            ")}\n`;
+    }
+    return { text, code: BAD_INPUT.has(error.code) ? EXIT_USAGE : EXIT_FAILURE };
+  }
+  if (error instanceof NotFoundError) {
+    return { text: `multiarch: error: ${error.message}\n`, code: EXIT_FAILURE };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const stack =
+    env["MULTIARCH_DEBUG"] !== undefined && error instanceof Error && error.stack !== undefined
+      ? `${error.stack}\n`
+      : "";
+  return { text: `multiarch: error: ${message}\n${stack}`, code: EXIT_FAILURE };
+}
+
+/** Wait until everything written to a stream has been handed to the OS. */
+function drain(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}
+
+/**
+ * Run the process's command line and exit with its status. The exit is explicit: after a
+ * session, the SDK's `dagger session` child and telemetry can keep the event loop alive for
+ * seconds after our work is done.
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  const code = await run(argv, processIo, { env: process.env, cwd: process.cwd() });
+  await Promise.all([drain(process.stdout), drain(process.stderr)]);
+  process.exit(code);
+}

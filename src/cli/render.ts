@@ -1,0 +1,205 @@
+/**
+ * What the CLI prints: progress lines (stderr), result tables and JSON (stdout). Pure: values in,
+ * strings or plain objects out.
+ */
+import type { EmulationReport, RunMode } from "../emulation.js";
+import type { ProgressEvent } from "../progress.js";
+import type { PublishReport } from "../publish.js";
+import type { ImageSummary } from "../registry/image-index.js";
+
+/** `1234567` → `1.2 MB` (decimal units, as docker prints sizes). */
+export function humanSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "?";
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["kB", "MB", "GB", "TB", "PB"];
+  let value = bytes;
+  let unit = "B";
+  for (const next of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = next;
+  }
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+/** Seconds with one decimal: `12.3`. */
+export function seconds(s: number): string {
+  return s.toFixed(1);
+}
+
+/** `sha256:0123456789ab` (12 hex digits, as docker shortens IDs); other strings unchanged. */
+export function shortDigest(digest: string): string {
+  const match = /^(sha256:)([a-f0-9]{12})[a-f0-9]{52}$/.exec(digest);
+  return match === null ? digest : `${match[1]}${match[2]}`;
+}
+
+/** Left-aligned columns two spaces apart; no trailing spaces. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export interface ProgressContext {
+  /** Column width for platform names, so the lines of different platforms align. */
+  readonly width: number;
+  /** How the engine runs a platform, once known. */
+  readonly modeOf: (platform: string) => RunMode | undefined;
+}
+
+/** One stderr line for a progress event. */
+export function progressLine(event: ProgressEvent, context: ProgressContext): string {
+  const name = (platform: string) => platform.padEnd(context.width);
+  switch (event.kind) {
+    case "probe":
+      return `checking how the engine runs ${event.platforms.join(", ")}…`;
+    case "build-start": {
+      const mode = context.modeOf(event.platform);
+      return `${name(event.platform)}  building${mode === undefined ? "" : ` (${mode})`}…`;
+    }
+    case "build-done":
+      return `${name(event.platform)}  built in ${seconds(event.seconds)} s`;
+    case "build-failed":
+      return `${name(event.platform)}  failed after ${seconds(event.seconds)} s`;
+    case "push-start":
+      return `pushing ${event.ref}…`;
+    case "push-done":
+      return `pushed ${shortDigest(event.digest)} in ${seconds(event.seconds)} s`;
+  }
+}
+
+/** The engine's answer to the probe, in one line: `engine linux/amd64: linux/arm64 emulated`. */
+export function emulationLine(report: EmulationReport): string {
+  const modes = report.platforms.map((p) => `${p.platform} ${p.mode}`).join(", ");
+  return `engine ${report.native}: ${modes}`;
+}
+
+/** Notes on platforms given twice (dropped), or "" when none were. */
+export function duplicatesNote(
+  duplicates: readonly { readonly input: string; readonly canonical: string }[],
+): string {
+  return duplicates
+    .map((d) => `note: ${d.input} is ${d.canonical}, already listed; built once\n`)
+    .join("");
+}
+
+/** The human result of a publish: one row per platform, then the index and its refs. */
+export function publishTable(report: PublishReport): string {
+  const rows = report.platforms.map((p) => [
+    p.platform,
+    p.emulated ? "emulated" : "native",
+    shortDigest(p.digest),
+    humanSize(p.size),
+    seconds(p.seconds),
+  ]);
+  const lines = [
+    table(["PLATFORM", "MODE", "DIGEST", "SIZE", "SECONDS"], rows),
+    "",
+    `index  ${report.digest}  ${report.mediaType}`,
+    ...report.refs.map((ref) => `pushed ${ref}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export interface PublishJson {
+  readonly digest: string;
+  readonly refs: readonly string[];
+  readonly mediaType: string;
+  readonly platforms: readonly {
+    readonly platform: string;
+    readonly digest: string;
+    readonly size: number;
+    readonly seconds: number;
+    readonly emulated: boolean;
+  }[];
+  readonly emulation: EmulationReport;
+}
+
+/** The machine-readable result of a publish (`--json`). */
+export function publishJson(report: PublishReport): PublishJson {
+  return {
+    digest: report.digest,
+    refs: [...report.refs],
+    mediaType: report.mediaType,
+    platforms: report.platforms.map((p) => ({
+      platform: p.platform,
+      digest: p.digest,
+      size: p.size,
+      seconds: Math.round(p.seconds * 1000) / 1000,
+      emulated: p.emulated,
+    })),
+    emulation: report.emulation,
+  };
+}
+
+export interface ExportResult {
+  /** Absolute host path of the tarball. */
+  readonly path: string;
+  readonly size: number;
+  readonly platforms: readonly {
+    readonly platform: string;
+    readonly seconds: number;
+    readonly emulated: boolean;
+  }[];
+  readonly emulation: EmulationReport;
+}
+
+/** The human result of `--export`. */
+export function exportTable(result: ExportResult): string {
+  const rows = result.platforms.map((p) => [
+    p.platform,
+    p.emulated ? "emulated" : "native",
+    seconds(p.seconds),
+  ]);
+  return (
+    `${table(["PLATFORM", "MODE", "SECONDS"], rows)}\n\n` +
+    `wrote ${result.path} (${humanSize(result.size)}, OCI layout, ${result.platforms.length} platforms)\n`
+  );
+}
+
+/** The machine-readable result of `--export --json`. */
+export function exportJson(result: ExportResult): ExportResult {
+  return {
+    ...result,
+    platforms: result.platforms.map((p) => ({
+      ...p,
+      seconds: Math.round(p.seconds * 1000) / 1000,
+    })),
+  };
+}
+
+/** The human listing of `inspect`. */
+export function inspectTable(reference: string, summary: ImageSummary): string {
+  if (summary.kind === "manifest") {
+    const rows = [[summary.platform ?? "?", summary.digest, humanSize(summary.size)]];
+    return (
+      `${reference}  single-platform image  ${summary.mediaType}\n` +
+      `${table(["PLATFORM", "MANIFEST DIGEST", "SIZE"], rows)}\n`
+    );
+  }
+  const rows = summary.entries.map((e) => [e.platform ?? "-", e.digest, humanSize(e.size)]);
+  return (
+    `${reference}  ${summary.digest}  ${summary.mediaType}\n` +
+    `${table(["PLATFORM", "MANIFEST DIGEST", "SIZE"], rows)}\n`
+  );
+}
+
+/** The machine-readable summary of `inspect --json`: the registry's summary, and the reference. */
+export function inspectJson(
+  reference: string,
+  summary: ImageSummary,
+): ImageSummary & { readonly reference: string } {
+  return { reference, ...summary };
+}
+
+/** JSON for stdout: indented, one trailing newline. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

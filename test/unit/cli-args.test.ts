@@ -1,0 +1,711 @@
+// The CLI's pure parts: argv → typed command (and every bad input → exit 2 with one line),
+// rendering, and the engine choice. No engine, no network.
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { ErrorCode, MultiarchError } from "../../src/errors.js";
+import { parseCli, UsageError, type Command, type PublishCommand } from "../../src/cli/args.js";
+import { checkHost, type HostProbe } from "../../src/cli/commands/publish.js";
+import {
+  chooseEngine,
+  LogTail,
+  runnerEndpoint,
+  TESTBED_CLI,
+  TESTBED_SOCKET,
+} from "../../src/cli/connect.js";
+import { helpText } from "../../src/cli/help.js";
+import type { Io } from "../../src/cli/io.js";
+import { describeFailure, run, version } from "../../src/cli/main.js";
+import {
+  humanSize,
+  inspectJson,
+  inspectTable,
+  progressLine,
+  publishJson,
+  publishTable,
+  shortDigest,
+  table,
+} from "../../src/cli/render.js";
+import type { PublishReport } from "../../src/publish.js";
+import type { IndexSummary } from "../../src/registry/image-index.js";
+
+const FIXTURE = fileURLToPath(new URL("../fixtures/cli-hello", import.meta.url));
+const CWD = "/work/here";
+const ENV = { REG_PASSWORD: "s3cr3t-pw", EMPTY: "" };
+const context = { env: ENV, cwd: CWD };
+const ADDRESS = "127.0.0.1:5000/team/app";
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: "",
+    stderr: "",
+    out: (text: string) => void (io.stdout += text),
+    err: (text: string) => void (io.stderr += text),
+  };
+  return io;
+}
+
+function publish(...args: string[]): PublishCommand {
+  const command = parseCli(["publish", "--source", FIXTURE, ...args], context);
+  if (command.kind !== "publish") throw new Error(`not publish: ${command.kind}`);
+  return command;
+}
+
+describe("bad input: exit 2, one error line, usage, no engine", () => {
+  const base = ["publish", "--source", FIXTURE, "--address", ADDRESS];
+  test.each([
+    { name: "no command", argv: [], line: "no command given" },
+    { name: "unknown command", argv: ["frob"], line: 'unknown command "frob"' },
+    { name: "unknown flag", argv: [...base, "--frob"], line: "unknown option --frob" },
+    { name: "unknown flag with value", argv: [...base, "--frob=1"], line: "unknown option --frob" },
+    {
+      name: "bad platform",
+      argv: [...base, "--platform", "foo"],
+      line: '--platform: Invalid platform "foo": unknown architecture "foo".',
+    },
+    {
+      name: "bad platform in a list",
+      argv: [...base, "--platforms", "linux/amd64,windows/amd64"],
+      line: "only linux platforms are supported",
+    },
+    {
+      name: "missing --address",
+      argv: ["publish", "--source", FIXTURE],
+      line: "missing --address REGISTRY/REPO",
+    },
+    { name: "missing --source", argv: ["publish", "--address", ADDRESS], line: "missing --source" },
+    {
+      name: "malformed --build-arg",
+      argv: [...base, "--build-arg", "X"],
+      line: '--build-arg: Malformed build arg (given "X")',
+    },
+    {
+      name: "malformed --label",
+      argv: [...base, "--label", "=v"],
+      line: '--label: Malformed label (given "=v")',
+    },
+    {
+      name: "--username without --password-env",
+      argv: [...base, "--username", "bob"],
+      line: "--username needs --password-env VAR",
+    },
+    {
+      name: "--password-env without --username",
+      argv: [...base, "--password-env", "REG_PASSWORD"],
+      line: "--password-env needs --username",
+    },
+    {
+      name: "--password-env names an unset variable",
+      argv: [...base, "--username", "bob", "--password-env", "NOT_SET_ANYWHERE"],
+      line: "the environment variable NOT_SET_ANYWHERE is not set",
+    },
+    {
+      name: "--password-env names an empty variable",
+      argv: [...base, "--username", "bob", "--password-env", "EMPTY"],
+      line: "the environment variable EMPTY is empty",
+    },
+    {
+      name: "--password-env given a password instead of a name",
+      argv: [...base, "--username", "bob", "--password-env", "hunter2!"],
+      line: "--password-env takes the NAME of an environment variable",
+    },
+    {
+      name: "flag without its value",
+      argv: ["publish", "--address", ADDRESS, "--source"],
+      line: "--source needs a value",
+    },
+    { name: "value for a boolean", argv: [...base, "--json=yes"], line: "--json takes no value" },
+    {
+      name: "single flag twice",
+      argv: [...base, "--target", "a", "--target", "b"],
+      line: "--target given more than once",
+    },
+    { name: "positional", argv: [...base, "extra"], line: 'unexpected argument "extra"' },
+    {
+      name: "bad address",
+      argv: ["publish", "--source", FIXTURE, "--address", "127.0.0.1:5000/Team"],
+      line: "--address: Invalid image reference",
+    },
+    {
+      name: "address with digest",
+      argv: ["publish", "--source", FIXTURE, "--address", `${ADDRESS}@sha256:${"a".repeat(64)}`],
+      line: "has a digest",
+    },
+    { name: "bad tag", argv: [...base, "--tag=-x"], line: '--tag "-x" is not a tag' },
+    {
+      name: "bad media types",
+      argv: [...base, "--media-types", "oci1"],
+      line: '--media-types must be oci or docker, not "oci1"',
+    },
+    {
+      name: "bad compression",
+      argv: [...base, "--compression", "lz4"],
+      line: "--compression must be gzip, zstd, uncompressed or estargz",
+    },
+    {
+      name: "bad epoch",
+      argv: [...base, "--source-date-epoch", "-1"],
+      line: "--source-date-epoch needs a value",
+    },
+    {
+      name: "bad epoch text",
+      argv: [...base, "--source-date-epoch", "1.5"],
+      line: "--source-date-epoch takes whole seconds",
+    },
+    {
+      name: "dockerfile outside the source",
+      argv: [...base, "--dockerfile", "../Dockerfile"],
+      line: "must be a path inside --source",
+    },
+    {
+      name: "--export with --address",
+      argv: [...base, "--export", "out.tar"],
+      line: "--address is for pushing, but --export writes a file",
+    },
+    {
+      name: "--export with --tag",
+      argv: ["publish", "--source", FIXTURE, "--export", "out.tar", "--tag", "v1"],
+      line: "--tag is for pushing",
+    },
+    {
+      name: "source that does not exist",
+      argv: ["publish", "--source", "/nonexistent/ctx", "--address", ADDRESS],
+      line: "--source /nonexistent/ctx: no such directory",
+    },
+    {
+      name: "source without the Dockerfile",
+      argv: [...base, "--dockerfile", "Nope.Dockerfile"],
+      line: "no Dockerfile at",
+    },
+    {
+      name: "export into a missing directory",
+      argv: ["publish", "--source", FIXTURE, "--export", "/nonexistent/out.tar"],
+      line: "the directory /nonexistent does not exist",
+    },
+    { name: "inspect without REF", argv: ["inspect"], line: "missing REF" },
+    { name: "inspect with two REFs", argv: ["inspect", "a", "b"], line: 'unexpected "b"' },
+    {
+      name: "inspect bad REF",
+      argv: ["inspect", "http://x/y"],
+      line: "REF: Invalid image reference",
+    },
+    {
+      name: "inspect --username alone",
+      argv: ["inspect", ADDRESS, "--username", "bob"],
+      line: "--username needs --password-env",
+    },
+    {
+      name: "inspect unknown flag",
+      argv: ["inspect", ADDRESS, "--tag", "x"],
+      line: "unknown option --tag",
+    },
+    { name: "--version with extra", argv: ["--version", "x"], line: "unexpected argument x" },
+  ])("$name", async ({ argv, line }) => {
+    const io = capture();
+    const code = await run(argv, io, context);
+    expect(code).toBe(2);
+    expect(io.stdout).toBe("");
+    const lines = io.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^multiarch: error: /);
+    expect(lines[0]).toContain(line);
+    expect(lines[1]).toMatch(/^usage: multiarch /);
+  });
+
+  test("the password never shows, even in the error", async () => {
+    const io = capture();
+    const argv = ["publish", "--source", FIXTURE, "--address", ADDRESS, "--username", "bob"];
+    await run([...argv, "--password-env", "REG_PASSWORD", "--frob"], io, context);
+    expect(io.stderr).not.toContain(ENV.REG_PASSWORD);
+  });
+});
+
+describe("good input → the typed command", () => {
+  test("defaults", () => {
+    const command = publish("--address", ADDRESS);
+    expect(command).toEqual({
+      kind: "publish",
+      source: FIXTURE,
+      dockerfile: "Dockerfile",
+      platforms: ["linux/amd64", "linux/arm64"],
+      duplicates: [],
+      destination: { kind: "push", repository: ADDRESS, tags: ["latest"] },
+      buildArgs: {},
+      annotations: {},
+      labels: {},
+      mediaTypes: "oci",
+      compression: "gzip",
+      json: false,
+    } satisfies PublishCommand);
+  });
+
+  test("platforms normalised, from --platform (repeated, or a list) and --platforms", () => {
+    const command = publish(
+      "--address",
+      ADDRESS,
+      "--platform",
+      "aarch64",
+      "--platform",
+      "AMD64,armhf",
+      "--platforms",
+      "linux/arm64,linux/arm/7, x86_64",
+    );
+    expect(command.platforms).toEqual(["linux/arm64", "linux/amd64", "linux/arm/v7"]);
+    expect(command.duplicates).toEqual([
+      { input: "linux/arm64", canonical: "linux/arm64" },
+      { input: "linux/arm/7", canonical: "linux/arm/v7" },
+      { input: "x86_64", canonical: "linux/amd64" },
+    ]);
+  });
+
+  test("K=V lists parsed; values may hold '=' or be empty", () => {
+    const command = publish(
+      "--address",
+      ADDRESS,
+      "--build-arg",
+      "VERSION=1.2.3",
+      "--build-arg",
+      "OPTS=a=b",
+      "--build-arg",
+      "EMPTY=",
+      "--annotation",
+      "org.opencontainers.image.version=1.2.3",
+      "--label",
+      "team=infra",
+    );
+    expect(command.buildArgs).toEqual({ VERSION: "1.2.3", OPTS: "a=b", EMPTY: "" });
+    expect(command.annotations).toEqual({ "org.opencontainers.image.version": "1.2.3" });
+    expect(command.labels).toEqual({ team: "infra" });
+  });
+
+  test.each([
+    { address: ADDRESS, tags: [], want: ["latest"] },
+    { address: ADDRESS, tags: ["v1", "latest", "v1"], want: ["v1", "latest"] },
+    { address: `${ADDRESS}:1.0`, tags: [], want: ["1.0"] },
+    { address: `${ADDRESS}:1.0`, tags: ["latest"], want: ["1.0", "latest"] },
+    { address: "localhost:5000/app:edge", tags: ["edge"], want: ["edge"] },
+  ])("tags of $address with --tag $tags", ({ address, tags, want }) => {
+    const command = publish("--address", address, ...tags.flatMap((t) => ["--tag", t]));
+    expect(command.destination).toMatchObject({ kind: "push", tags: want });
+  });
+
+  test("the repository is normalised (Docker Hub names)", () => {
+    const command = publish("--address", "team/app");
+    expect(command.destination).toMatchObject({ repository: "docker.io/team/app" });
+  });
+
+  test("credentials come from the named environment variable", () => {
+    const command = publish(
+      "--address",
+      ADDRESS,
+      "--username",
+      "bob",
+      "--password-env",
+      "REG_PASSWORD",
+    );
+    expect(command.destination).toEqual({
+      kind: "push",
+      repository: ADDRESS,
+      tags: ["latest"],
+      credentials: { username: "bob", passwordEnv: "REG_PASSWORD", password: "s3cr3t-pw" },
+    });
+  });
+
+  test("every other option", () => {
+    const command = parseCli(
+      [
+        "publish",
+        "--source=ctx",
+        "--export",
+        "out/image.tar",
+        "--dockerfile",
+        "docker/./Build.Dockerfile",
+        "--target",
+        "runtime",
+        "--media-types",
+        "docker",
+        "--compression",
+        "zstd",
+        "--source-date-epoch",
+        "1700000000",
+        "--json",
+      ],
+      context,
+    );
+    expect(command).toMatchObject({
+      kind: "publish",
+      source: "/work/here/ctx",
+      destination: { kind: "export", file: "/work/here/out/image.tar" },
+      dockerfile: "docker/Build.Dockerfile",
+      target: "runtime",
+      mediaTypes: "docker",
+      compression: "zstd",
+      sourceDateEpoch: 1700000000,
+      json: true,
+    });
+  });
+
+  test.each<{ argv: string[]; want: Command }>([
+    { argv: ["--help"], want: { kind: "help", topic: "main" } },
+    { argv: ["-h"], want: { kind: "help", topic: "main" } },
+    { argv: ["help"], want: { kind: "help", topic: "main" } },
+    { argv: ["help", "inspect"], want: { kind: "help", topic: "inspect" } },
+    { argv: ["publish", "--help"], want: { kind: "help", topic: "publish" } },
+    // --help wins over anything else on the line, even bad input.
+    { argv: ["publish", "--platform", "foo", "-h"], want: { kind: "help", topic: "publish" } },
+    { argv: ["inspect", "--help"], want: { kind: "help", topic: "inspect" } },
+    { argv: ["--version"], want: { kind: "version" } },
+  ])("$argv", ({ argv, want }) => {
+    expect(parseCli(argv, context)).toEqual(want);
+  });
+
+  test("inspect", () => {
+    expect(
+      parseCli(
+        [
+          "inspect",
+          "127.0.0.1:5001/team/app:1.0",
+          "--json",
+          "--plain-http",
+          "--username",
+          "bob",
+          "--password-env",
+          "REG_PASSWORD",
+        ],
+        context,
+      ),
+    ).toEqual({
+      kind: "inspect",
+      registry: "127.0.0.1:5001",
+      repository: "team/app",
+      reference: "1.0",
+      display: "127.0.0.1:5001/team/app:1.0",
+      credentials: { username: "bob", passwordEnv: "REG_PASSWORD", password: "s3cr3t-pw" },
+      plainHttp: true,
+      json: true,
+    });
+    const digest = `sha256:${"b".repeat(64)}`;
+    expect(parseCli(["inspect", `busybox@${digest}`], context)).toMatchObject({
+      registry: "docker.io",
+      repository: "library/busybox",
+      reference: digest,
+      display: `docker.io/library/busybox@${digest}`,
+      json: false,
+    });
+  });
+
+  test("--help and --version print on stdout and exit 0", async () => {
+    const io = capture();
+    expect(await run(["publish", "--help"], io, context)).toBe(0);
+    expect(io.stdout).toBe(helpText("publish"));
+    const io2 = capture();
+    expect(await run(["--version"], io2, context)).toBe(0);
+    expect(io2.stdout).toBe(`multiarch ${version()}\n`);
+    expect(version()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  test("every publish flag is in the help", () => {
+    const flags = [
+      "--source",
+      "--address",
+      "--platform",
+      "--platforms",
+      "--tag",
+      "--dockerfile",
+      "--target",
+      "--build-arg",
+      "--annotation",
+      "--label",
+      "--username",
+      "--password-env",
+      "--media-types",
+      "--compression",
+      "--export",
+      "--source-date-epoch",
+      "--json",
+    ];
+    for (const flag of flags) expect(helpText("publish")).toContain(`${flag} `);
+  });
+});
+
+describe("checkHost", () => {
+  const kinds: Record<string, "dir" | "file"> = {
+    "/ctx": "dir",
+    "/ctx/Dockerfile": "file",
+    "/ctx/sub": "dir",
+    "/out": "dir",
+  };
+  const probe: HostProbe = { kind: (path) => kinds[path] };
+  const command = (over: Partial<PublishCommand>): PublishCommand => ({
+    ...publish("--address", ADDRESS),
+    source: "/ctx",
+    ...over,
+  });
+
+  test("a directory holding the Dockerfile passes", () => {
+    expect(() => checkHost(command({}), probe)).not.toThrow();
+    const exportTo = { kind: "export", file: "/out/x.tar" } as const;
+    expect(() => checkHost(command({ destination: exportTo }), probe)).not.toThrow();
+  });
+
+  test.each([
+    { over: { source: "/missing" }, message: "--source /missing: no such directory" },
+    { over: { source: "/ctx/Dockerfile" }, message: "not a directory" },
+    { over: { dockerfile: "sub/Dockerfile" }, message: "no Dockerfile at /ctx/sub/Dockerfile" },
+    {
+      over: { destination: { kind: "export", file: "/nowhere/x.tar" } },
+      message: "the directory /nowhere does not exist",
+    },
+    { over: { destination: { kind: "export", file: "/out" } }, message: "that is a directory" },
+  ] as const)("$message", ({ over, message }) => {
+    expect(() => checkHost(command(over), probe)).toThrow(UsageError);
+    expect(() => checkHost(command(over), probe)).toThrow(message);
+  });
+});
+
+describe("describeFailure: exit status and text", () => {
+  test.each([
+    { code: ErrorCode.INVALID_INPUT, exit: 2 },
+    { code: ErrorCode.INVALID_PLATFORM, exit: 2 },
+    { code: ErrorCode.BUILD_FAILED, exit: 1 },
+    { code: ErrorCode.AUTH_FAILED, exit: 1 },
+    { code: ErrorCode.ENGINE_UNAVAILABLE, exit: 1 },
+  ])("$code → $exit", ({ code, exit }) => {
+    const failure = describeFailure(new MultiarchError(code, "It broke."));
+    expect(failure.code).toBe(exit);
+    expect(failure.text).toBe(`multiarch: ${code}: It broke.\n`);
+  });
+
+  test("a build failure shows the stderr tail once", () => {
+    const stderr = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n");
+    const error = new MultiarchError(ErrorCode.BUILD_FAILED, "The build failed.", { stderr });
+    const { text } = describeFailure(error);
+    expect(text).toContain("line 30");
+    expect(text).not.toContain("line 1\n");
+    expect(text.split("line 30")).toHaveLength(2);
+  });
+
+  test("anything else is exit 1 with its message", () => {
+    expect(describeFailure(new Error("boom"))).toEqual({
+      text: "multiarch: error: boom\n",
+      code: 1,
+    });
+  });
+});
+
+describe("render", () => {
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  const report: PublishReport = {
+    digest: digest("a"),
+    refs: [`${ADDRESS}:v1@${digest("a")}`, `${ADDRESS}:latest@${digest("a")}`],
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    platforms: [
+      {
+        platform: "linux/amd64",
+        digest: digest("b"),
+        size: 1_038_109,
+        seconds: 3.04,
+        emulated: false,
+      },
+      {
+        platform: "linux/arm/v7",
+        digest: digest("c"),
+        size: 890,
+        seconds: 12.3456,
+        emulated: true,
+      },
+    ],
+    emulation: {
+      native: "linux/amd64",
+      platforms: [
+        { platform: "linux/amd64", mode: "native", machine: "x86_64" },
+        { platform: "linux/arm/v7", mode: "emulated", machine: "armv7l" },
+      ],
+      duplicates: [],
+      installed: false,
+    },
+  };
+
+  test.each([
+    [0, "0 B"],
+    [999, "999 B"],
+    [1000, "1.0 kB"],
+    [1_038_109, "1.0 MB"],
+    [994_271, "994.3 kB"],
+    [5_300_000_000, "5.3 GB"],
+  ])("humanSize(%d) = %s", (bytes, want) => {
+    expect(humanSize(bytes)).toBe(want);
+  });
+
+  test("shortDigest", () => {
+    expect(shortDigest(digest("ab"[0] ?? "a"))).toBe("sha256:aaaaaaaaaaaa");
+    expect(shortDigest("")).toBe("");
+  });
+
+  test("table aligns columns", () => {
+    expect(table(["A", "BB"], [["xxx", "y"]])).toBe("A    BB\nxxx  y");
+  });
+
+  test("the publish table", () => {
+    expect(publishTable(report)).toBe(
+      [
+        "PLATFORM      MODE      DIGEST               SIZE    SECONDS",
+        "linux/amd64   native    sha256:bbbbbbbbbbbb  1.0 MB  3.0",
+        "linux/arm/v7  emulated  sha256:cccccccccccc  890 B   12.3",
+        "",
+        `index  ${digest("a")}  application/vnd.oci.image.index.v1+json`,
+        `pushed ${ADDRESS}:v1@${digest("a")}`,
+        `pushed ${ADDRESS}:latest@${digest("a")}`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("the publish JSON has exactly the documented shape", () => {
+    const json = JSON.parse(JSON.stringify(publishJson(report))) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(["digest", "refs", "mediaType", "platforms", "emulation"]);
+    expect(json).toEqual({
+      digest: report.digest,
+      refs: report.refs,
+      mediaType: report.mediaType,
+      platforms: [
+        {
+          platform: "linux/amd64",
+          digest: digest("b"),
+          size: 1_038_109,
+          seconds: 3.04,
+          emulated: false,
+        },
+        {
+          platform: "linux/arm/v7",
+          digest: digest("c"),
+          size: 890,
+          seconds: 12.346,
+          emulated: true,
+        },
+      ],
+      emulation: report.emulation,
+    });
+  });
+
+  test("progress lines", () => {
+    const context = {
+      width: "linux/arm/v7".length,
+      modeOf: (p: string) => (p === "linux/arm/v7" ? ("emulated" as const) : undefined),
+    };
+    expect(progressLine({ kind: "build-start", platform: "linux/arm/v7" }, context)).toBe(
+      "linux/arm/v7  building (emulated)…",
+    );
+    expect(progressLine({ kind: "build-start", platform: "linux/amd64" }, context)).toBe(
+      "linux/amd64   building…",
+    );
+    expect(
+      progressLine({ kind: "build-done", platform: "linux/arm64", seconds: 12.34 }, context),
+    ).toBe("linux/arm64   built in 12.3 s");
+    expect(
+      progressLine({ kind: "build-failed", platform: "linux/arm64", seconds: 2 }, context),
+    ).toBe("linux/arm64   failed after 2.0 s");
+    expect(
+      progressLine({ kind: "probe", platforms: ["linux/amd64", "linux/arm64"] }, context),
+    ).toBe("checking how the engine runs linux/amd64, linux/arm64…");
+    expect(progressLine({ kind: "push-done", digest: digest("d"), seconds: 1.24 }, context)).toBe(
+      "pushed sha256:dddddddddddd in 1.2 s",
+    );
+  });
+
+  test("inspect table and JSON", () => {
+    const summary: IndexSummary = {
+      kind: "index",
+      digest: digest("a"),
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      annotations: {},
+      entries: [
+        {
+          platform: "linux/arm64",
+          rawPlatform: "linux/arm64",
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: digest("e"),
+          manifestSize: 667,
+          size: 994_271,
+          annotations: {},
+        },
+      ],
+    };
+    expect(inspectTable("r/app:1", summary)).toBe(
+      `r/app:1  ${digest("a")}  application/vnd.oci.image.index.v1+json\n` +
+        `PLATFORM     MANIFEST DIGEST${" ".repeat(71 - 15)}  SIZE\n` +
+        `linux/arm64  ${digest("e")}  994.3 kB\n`,
+    );
+    expect(inspectJson("r/app:1", summary)).toEqual({ reference: "r/app:1", ...summary });
+  });
+});
+
+describe("chooseEngine", () => {
+  const both = new Set([TESTBED_SOCKET, TESTBED_CLI]);
+  const probes = (present: Set<string>) => ({ exists: (path: string) => present.has(path) });
+
+  test.each([
+    {
+      name: "inside dagger run",
+      env: { DAGGER_SESSION_PORT: "1234", _EXPERIMENTAL_DAGGER_RUNNER_HOST: "tcp://x" },
+      present: both,
+      kind: "session",
+    },
+    {
+      name: "runner host configured",
+      env: { _EXPERIMENTAL_DAGGER_RUNNER_HOST: "tcp://engine:1234" },
+      present: both,
+      kind: "configured",
+    },
+    {
+      name: "CLI configured",
+      env: { _EXPERIMENTAL_DAGGER_CLI_BIN: "/opt/dagger" },
+      present: new Set<string>(),
+      kind: "configured",
+    },
+    { name: "test bed up", env: {}, present: both, kind: "testbed" },
+    {
+      name: "empty variables count as unset",
+      env: { DAGGER_SESSION_PORT: "", _EXPERIMENTAL_DAGGER_RUNNER_HOST: "" },
+      present: both,
+      kind: "testbed",
+    },
+    { name: "socket only", env: {}, present: new Set([TESTBED_SOCKET]), kind: "provision" },
+    { name: "CLI only", env: {}, present: new Set([TESTBED_CLI]), kind: "provision" },
+    { name: "nothing", env: {}, present: new Set<string>(), kind: "provision" },
+  ])("$name → $kind", ({ env, present, kind }) => {
+    expect(chooseEngine(env, probes(present)).kind).toBe(kind);
+  });
+
+  test("the test bed choice sets both variables", () => {
+    expect(chooseEngine({}, probes(both))).toMatchObject({
+      kind: "testbed",
+      env: {
+        _EXPERIMENTAL_DAGGER_RUNNER_HOST: `unix://${TESTBED_SOCKET}`,
+        _EXPERIMENTAL_DAGGER_CLI_BIN: TESTBED_CLI,
+      },
+    });
+  });
+
+  test.each([
+    {
+      host: "unix:///run/dagger/engine.sock",
+      want: { kind: "unix", path: "/run/dagger/engine.sock" },
+    },
+    { host: "tcp://127.0.0.1:1234", want: { kind: "tcp", host: "127.0.0.1", port: 1234 } },
+    { host: "tcp://[::1]:1234/", want: { kind: "tcp", host: "::1", port: 1234 } },
+    { host: "docker-image://registry.dagger.io/engine:v0.21.8", want: undefined },
+    { host: "tcp://no-port", want: undefined },
+    { host: "unix://", want: undefined },
+    { host: undefined, want: undefined },
+  ])("runnerEndpoint($host)", ({ host, want }) => {
+    expect(runnerEndpoint(host)).toEqual(want);
+  });
+
+  test("LogTail keeps the end, without colour codes", async () => {
+    const tail = new LogTail(10);
+    await new Promise<void>((resolve) =>
+      tail.write("\u001b[32m0123456789abcdef\u001b[0m", () => resolve()),
+    );
+    expect(tail.text).toBe("abcdef");
+  });
+});
