@@ -20,6 +20,8 @@ export const ErrorCode = {
   QEMU_CRASH: "QEMU_CRASH",
   /** Publishing the image index (or one of its manifests) failed. */
   PUSH_FAILED: "PUSH_FAILED",
+  /** The registry could not be reached, or answered in a way the client cannot use. */
+  REGISTRY_ERROR: "REGISTRY_ERROR",
   /** The registry refused the credentials, or credentials are missing. */
   AUTH_FAILED: "AUTH_FAILED",
   /** The published index does not match what was built. */

@@ -1,7 +1,8 @@
 /**
- * How images are written: media types and layer compression, as users name them.
+ * How images are written: media types and layer compression, as users name them. Only types are
+ * imported from @dagger.io/dagger, so parsing these (in the CLI) does not load the SDK.
  */
-import { ImageLayerCompression, ImageMediaTypes } from "@dagger.io/dagger";
+import type { ImageLayerCompression, ImageMediaTypes } from "@dagger.io/dagger";
 import { z } from "zod";
 
 export const mediaTypesSchema = z.enum(["oci", "docker"]);
@@ -10,19 +11,23 @@ export type MediaTypes = z.infer<typeof mediaTypesSchema>;
 export const compressionSchema = z.enum(["gzip", "zstd", "uncompressed", "estargz"]);
 export type Compression = z.infer<typeof compressionSchema>;
 
-const MEDIA_TYPES: Record<MediaTypes, ImageMediaTypes> = {
-  oci: ImageMediaTypes.Oci,
-  docker: ImageMediaTypes.Docker,
+// The engine's enum values (ImageMediaTypes / ImageLayerCompression), spelled out.
+const MEDIA_TYPES: Record<MediaTypes, `${ImageMediaTypes}`> = {
+  oci: "OCIMediaTypes",
+  docker: "DockerMediaTypes",
 };
 
-const COMPRESSION: Record<Compression, ImageLayerCompression> = {
-  gzip: ImageLayerCompression.Gzip,
-  zstd: ImageLayerCompression.Zstd,
-  uncompressed: ImageLayerCompression.Uncompressed,
-  estargz: ImageLayerCompression.Estargz,
+const COMPRESSION: Record<Compression, `${ImageLayerCompression}`> = {
+  gzip: "Gzip",
+  zstd: "Zstd",
+  uncompressed: "Uncompressed",
+  estargz: "EStarGZ",
 };
 
 /** Options for Container.publish / asTarball. */
 export function imageFormat(mediaTypes: MediaTypes, compression: Compression) {
-  return { mediaTypes: MEDIA_TYPES[mediaTypes], forcedCompression: COMPRESSION[compression] };
+  return {
+    mediaTypes: MEDIA_TYPES[mediaTypes] as ImageMediaTypes,
+    forcedCompression: COMPRESSION[compression] as ImageLayerCompression,
+  };
 }

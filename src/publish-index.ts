@@ -11,7 +11,7 @@ import { RegistryClient } from "./registry/client.js";
 import { readIndex } from "./registry/image-index.js";
 import { setIndexAnnotations } from "./registry/index-annotations.js";
 import { INDEX_MEDIA_TYPES } from "./registry/media-types.js";
-import { parseReference } from "./registry/reference.js";
+import { parseReference, type ImageReference } from "./registry/reference.js";
 import { buildAll, decorate, type Variant } from "./variants.js";
 
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -66,6 +66,50 @@ function invalid(what: string, given: string, expected: string): MultiarchError 
 const AUTH_ERROR =
   /\b(401|403|unauthori[sz]ed|denied|authentication required|insufficient_scope)\b/i;
 
+export interface RegistryTarget {
+  readonly ref: ImageReference;
+  readonly registry: RegistryClient;
+  /** Plaintext secrets to scrub from anything shown. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Check a publish address and its credentials against the registry, before minutes of
+ * building: is it there, and does it take these credentials?
+ * @throws MultiarchError INVALID_INPUT, AUTH_FAILED, REGISTRY_ERROR
+ */
+export async function openRegistry(
+  address: string,
+  credentials: { username?: string; password?: Secret; plainHttp?: boolean } = {},
+): Promise<RegistryTarget> {
+  const { username, password, plainHttp } = credentials;
+  const ref = parseReference(address);
+  if (ref.digest !== undefined) {
+    throw invalid(
+      "address",
+      address,
+      "registry/repository[:tag], without a digest: the digest is the result",
+    );
+  }
+  if ((username === undefined) !== (password === undefined)) {
+    throw invalid(
+      "credentials",
+      username === undefined
+        ? "a password without a username"
+        : `username ${username} without a password`,
+      "both a username and a password, or neither",
+    );
+  }
+  const secret = password === undefined ? undefined : await password.plaintext();
+  const registry = new RegistryClient({
+    registry: ref.registry,
+    ...(username === undefined || secret === undefined ? {} : { username, password: secret }),
+    ...(plainHttp === undefined ? {} : { plainHttp }),
+  });
+  await registry.ping();
+  return { ref, registry, secrets: secret === undefined ? [] : [secret] };
+}
+
 /**
  * Build every variant, then push them as one index to `address` (`registry/repo[:tag]`) and
  * point every tag at it. Nothing is pushed unless every variant built, and bad credentials are
@@ -82,34 +126,12 @@ export async function publishIndex(
   if (!parsed.success)
     throw invalid("publish options", JSON.stringify(rest), z.prettifyError(parsed.error));
   const opts = parsed.data;
-  const ref = parseReference(address);
-  if (ref.digest !== undefined) {
-    throw invalid(
-      "address",
-      address,
-      "registry/repository[:tag], without a digest: the digest is the result",
-    );
-  }
-  if (opts.username !== undefined && password === undefined) {
-    throw invalid(
-      "credentials",
-      `username ${opts.username} without a password`,
-      "both a username and a password, or neither",
-    );
-  }
-  const tags = opts.tags ?? [ref.tag ?? "latest"];
-  const secret = password === undefined ? undefined : await password.plaintext();
-  const secrets = secret === undefined ? [] : [secret];
-
-  // Before minutes of building: is the registry there, and does it take these credentials?
-  const registry = new RegistryClient({
-    registry: ref.registry,
-    ...(opts.username === undefined || secret === undefined
-      ? {}
-      : { username: opts.username, password: secret }),
+  const { ref, registry, secrets } = await openRegistry(address, {
+    ...(opts.username === undefined ? {} : { username: opts.username }),
+    ...(password === undefined ? {} : { password }),
     ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
   });
-  await registry.ping();
+  const tags = opts.tags ?? [ref.tag ?? "latest"];
 
   const built = await buildAll(
     variants.map((v) => ({

@@ -10,7 +10,12 @@ import { ErrorCode, MultiarchError } from "./errors.js";
 import { exportIndex, type ExportIndexOptions } from "./export-image.js";
 import { formatPlatform, parsePlatforms } from "./platform.js";
 import { silent, type ProgressListener } from "./progress.js";
-import { publishIndex, type PublishIndexOptions, type PublishResult } from "./publish-index.js";
+import {
+  openRegistry,
+  publishIndex,
+  type PublishIndexOptions,
+  type PublishResult,
+} from "./publish-index.js";
 import type { Variant } from "./variants.js";
 
 export const DEFAULT_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
@@ -138,6 +143,12 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     plainHttp,
     ...build
   } = options;
+  // Registry and credentials first: a wrong password should cost a second, not the probes.
+  await openRegistry(address, {
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    ...(plainHttp === undefined ? {} : { plainHttp }),
+  });
   const image = await buildImage(build);
   const result = await image.publish(address, {
     ...(tags === undefined ? {} : { tags }),

@@ -22,11 +22,8 @@ import {
   formatReference,
 } from "./reference.js";
 
-/**
- * The code for "talking to the registry failed" (unreachable, or an unexpected HTTP answer).
- * ErrorCode has no registry-specific code yet; the client exists to publish, so PUSH_FAILED.
- */
-const REGISTRY_FAILED = ErrorCode.PUSH_FAILED;
+/** The code for "talking to the registry failed" (unreachable, or an unexpected HTTP answer). */
+const REGISTRY_FAILED = ErrorCode.REGISTRY_ERROR;
 
 /** The Accept header for manifests: every index and image manifest type we understand. */
 const MANIFEST_ACCEPT = [...INDEX_MEDIA_TYPES, ...IMAGE_MANIFEST_MEDIA_TYPES].join(", ");

@@ -433,18 +433,18 @@ describe("plain registry", () => {
     expect(skopeoDigest(`${PLAIN}/${repo}:v2s2-again`)).toBe(list.digest);
   });
 
-  test("a registry on a closed port → PUSH_FAILED naming the URL and what to check", async () => {
+  test("a registry on a closed port → REGISTRY_ERROR naming the URL and what to check", async () => {
     const port = await closedPort();
     const e = await rejection(new RegistryClient({ registry: `127.0.0.1:${port}` }).ping());
-    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain(`http://127.0.0.1:${port}`);
     expect(e.message).toContain("ECONNREFUSED");
     expect(e.details.hint).toContain("check that a registry is running");
   });
 
-  test("HTTPS against a plain-HTTP registry → PUSH_FAILED suggesting plainHttp", async () => {
+  test("HTTPS against a plain-HTTP registry → REGISTRY_ERROR suggesting plainHttp", async () => {
     const e = await rejection(new RegistryClient({ registry: PLAIN, plainHttp: false }).ping());
-    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain(`https://${PLAIN}`);
     expect(e.details.hint).toContain("plainHttp: true");
   });

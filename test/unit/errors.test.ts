@@ -106,6 +106,7 @@ describe("MultiarchError", () => {
       "INVALID_PLATFORM",
       "PUSH_FAILED",
       "QEMU_CRASH",
+      "REGISTRY_ERROR",
       "VERIFY_FAILED",
     ]);
   });

@@ -368,7 +368,7 @@ describe("errors", () => {
     const e = await rejection(
       client.putManifest("app", "t", MANIFEST_BYTES, MediaType.OCI_MANIFEST),
     );
-    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain("HTTP 400");
     expect(e.message).toContain("PUT /v2/app/manifests/t");
     expect(e.message).toContain("MANIFEST_INVALID: manifest invalid");
@@ -378,12 +378,12 @@ describe("errors", () => {
   test("a non-JSON error body is quoted as text", async () => {
     const { fetch } = scripted(() => new Response("upstream exploded", { status: 502 }));
     const e = await rejection(new RegistryClient({ registry: "r.test", fetch }).ping());
-    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain("HTTP 502");
     expect(e.message).toContain("upstream exploded");
   });
 
-  test("connection refused → PUSH_FAILED naming the URL and what to check", async () => {
+  test("connection refused → REGISTRY_ERROR naming the URL and what to check", async () => {
     const fetch = (() => {
       const cause = Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:5000"), {
         code: "ECONNREFUSED",
@@ -397,7 +397,7 @@ describe("errors", () => {
       fetch,
     });
     const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain("https://10.0.0.1:5000");
     expect(e.message).toContain("ECONNREFUSED");
     expect(e.details.hint).toContain("plainHttp");
@@ -424,7 +424,7 @@ describe("errors", () => {
       })) as typeof globalThis.fetch;
     const client = new RegistryClient({ registry: "r.test", fetch, timeoutMs: 20 });
     const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.PUSH_FAILED);
+    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain("no answer before the timeout");
   });
 });
