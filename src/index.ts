@@ -44,3 +44,12 @@ export { parseKeyValues } from "./key-value.js";
 export { RegistryClient, type RegistryClientOptions } from "./registry/client.js";
 export { parseReference, formatReference, type ImageReference } from "./registry/reference.js";
 export { readIndex, type ImageSummary, type IndexSummary } from "./registry/image-index.js";
+// The Dagger module (dagger.json): its main object and types, usable as a library too.
+export { Multiarch } from "./module/multiarch.js";
+export { MultiarchImage } from "./module/image.js";
+export {
+  MultiarchEmulationReport,
+  MultiarchPlatformSupport,
+  MultiarchRunMode,
+} from "./module/emulation-report.js";
+export { MultiarchCompression, MultiarchMediaTypes } from "./module/formats.js";

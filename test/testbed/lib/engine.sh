@@ -36,7 +36,8 @@ dagger_bin_dir() { echo "$MULTIARCH_CACHE/bin/dagger-$1"; }
 #  - supplies engine/distconsts, a nested module the proxy does not serve;
 #  - stands in for github.com/vito/tuist (the CLI's interactive TUI, not served):
 #    the CLI keeps its plain progress output, which is what the bed uses;
-#  - takes github.com/vito/midterm at v0.2.5, the nearest served release.
+#  - takes github.com/vito/midterm at v0.2.5, the nearest served release (dagger pins an
+#    unserved pseudo-version just before it).
 prepare_dagger_source() {
   local v=$1 src=$2 modjson dir
   modjson=$(go mod download -json "github.com/dagger/dagger@$v" 2>>"$BUILD_LOG") \
@@ -61,13 +62,17 @@ prepare_dagger_source() {
   # dagger's own go.mod, renamed, with its local replaces pointed at our copies.
   sed -e 's#^module github.com/dagger/dagger$#module multiarch.local/daggerbuild#' \
     -e '\#dagger.io/dagger => ./sdk/go#d' \
-    -e 's#github.com/dagger/dagger/engine/distconsts => ./engine/distconsts#github.com/dagger/dagger/engine/distconsts => ./distconsts\n\tgithub.com/dagger/dagger => ./dagger\n\tgithub.com/vito/tuist => ./stubs/tuist\n\tgithub.com/vito/tuist/teav1 => ./stubs/tuist/teav1\n\tgithub.com/vito/midterm => github.com/vito/midterm v0.2.5#' \
+    -e 's#github.com/dagger/dagger/engine/distconsts => ./engine/distconsts#github.com/dagger/dagger/engine/distconsts => ./distconsts\n\tgithub.com/dagger/dagger => ./dagger\n\tgithub.com/vito/tuist => ./stubs/tuist\n\tgithub.com/vito/tuist/teav1 => ./stubs/tuist/teav1#' \
+    -e 's#^\(\tgithub.com/vito/midterm\) v0.2.5-0\.[0-9a-f.-]*$#\1 v0.2.5#' \
     -e "s#^\(\tdagger.io/dagger\) v[^ ]*\$#\1 $v\n\tgithub.com/dagger/dagger $v#" \
     -e '\#github.com/vito/dang/v2 #d' \
     -e '/^tool /d' \
     "$dir/go.mod" >"$src/go.mod"
-  grep -q "github.com/dagger/dagger => ./dagger" "$src/go.mod" \
+  grep -q "github.com/dagger/dagger => ./dagger" "$src/go.mod" && grep -q "vito/midterm v0.2.5$" "$src/go.mod" \
     || die "could not rewrite dagger's go.mod for $v; update prepare_dagger_source"
+  # midterm v0.2.5 needs a newer go-ansicode than dagger pins; the pruned module graph does
+  # not raise it by itself.
+  (cd "$src" && go mod edit -require=github.com/danielgatis/go-ansicode@v1.0.14)
   cp "$dir/go.sum" "$src/go.sum"
 }
 
@@ -83,12 +88,16 @@ engine_build() {
   local v bin
   v=$(dagger_version)
   bin=$(dagger_bin_dir "$v")
-  [ -f "$bin/.complete" ] && return 0
+  if [ -f "$bin/.complete" ]; then
+    # A cache made before the bed shipped dagger-codegen: add just that.
+    [ -x "$bin/dagger-codegen" ] || codegen_build "$v" "$bin"
+    return 0
+  fi
 
   ensure_go
   need_packages gcc libc6-dev libseccomp-dev pkg-config
   need_disk "$MULTIARCH_CACHE" 6
-  step "Building Dagger $v (engine, CLI, dagger-init, runc, CNI plugins) from the Go module proxy"
+  step "Building Dagger $v (engine, CLI, dagger-init, dagger-codegen, runc, CNI plugins) from the Go module proxy"
   info "first time only: about 15-25 minutes on 2 cores; log: $BUILD_LOG"
   : >"$BUILD_LOG"
   DAGGER_SRC="$MULTIARCH_CACHE/src/dagger-$v"
@@ -100,6 +109,9 @@ engine_build() {
   # dagger-init is bind-mounted into every container, of any libc: static.
   CGO_ENABLED=0 go_build "dagger-init" -ldflags "-s -w" -o "$bin.tmp/dagger-init" github.com/dagger/dagger/cmd/init
   go_build "dnsname (CNI)" -ldflags "-s -w" -o "$bin.tmp/dnsname" github.com/dagger/dagger/cmd/dnsname
+  # The SDK code generator: writes the TypeScript client (client.gen.ts) from the engine's
+  # schema, which the TypeScript SDK's module introspector needs (test/module/generate-sdk.sh).
+  go_build "dagger-codegen" -ldflags "-s -w" -o "$bin.tmp/dagger-codegen" github.com/dagger/dagger/cmd/codegen
   info "building runc $RUNC_VERSION (seccomp)"
   GOBIN="$bin.tmp" CGO_ENABLED=1 go install -tags seccomp -ldflags "-s -w -X main.version=${RUNC_VERSION#v}" \
     "github.com/opencontainers/runc@$RUNC_VERSION" >>"$BUILD_LOG" 2>&1 \
@@ -116,6 +128,20 @@ engine_build() {
   info "binaries cached in $bin ($(du -sh "$bin" | cut -f1))"
 }
 
+# Build only dagger-codegen into an existing, complete binary cache.
+codegen_build() {
+  local v=$1 bin=$2
+  ensure_go
+  need_disk "$MULTIARCH_CACHE" 2
+  step "Building dagger-codegen $v from the Go module proxy (added to the cached binaries)"
+  : >"$BUILD_LOG"
+  DAGGER_SRC="$MULTIARCH_CACHE/src/dagger-$v"
+  prepare_dagger_source "$v" "$DAGGER_SRC"
+  go_build "dagger-codegen" -ldflags "-s -w" -o "$bin/dagger-codegen.tmp" github.com/dagger/dagger/cmd/codegen
+  mv "$bin/dagger-codegen.tmp" "$bin/dagger-codegen"
+  rm -rf "$DAGGER_SRC"
+}
+
 # Put the binaries where the engine expects them (it hard-codes these paths).
 engine_install() {
   local bin
@@ -123,7 +149,7 @@ engine_install() {
   need_packages tini iptables nftables dnsmasq-base git openssh-client pigz xz-utils e2fsprogs fuse-overlayfs util-linux iproute2 ca-certificates
   mkdir -p "$ENGINE_BIN_DIR" "$CNI_BIN_DIR"
   local f
-  for f in dagger-engine dagger dagger-init runc; do
+  for f in dagger-engine dagger dagger-init runc dagger-codegen; do
     cmp -s "$bin/$f" "$ENGINE_BIN_DIR/$f" || install -m 0755 "$bin/$f" "$ENGINE_BIN_DIR/$f"
   done
   for f in dnsname bridge loopback firewall host-local; do
@@ -136,8 +162,15 @@ engine_install() {
   done
 }
 
+# An empty module (no SDK) for the CLI to load by default. This repository's root holds a
+# TypeScript module, which cannot load offline (its runtime images are pinned by digest), and
+# the CLI loads the module of the current directory unless told otherwise: testbed:env points
+# DAGGER_MODULE here, so `dagger query` works anywhere; `-m DIR` still picks another module.
+CLI_MODULE_DIR="$MULTIARCH_STATE/cli-module"
+
 engine_write_config() {
-  mkdir -p "$ENGINE_CONFIG_DIR" "$ENGINE_STATE_DIR" /run/dagger
+  mkdir -p "$ENGINE_CONFIG_DIR" "$ENGINE_STATE_DIR" /run/dagger "$CLI_MODULE_DIR"
+  printf '{ "name": "testbed", "engineVersion": "%s" }\n' "$(dagger_version)" >"$CLI_MODULE_DIR/dagger.json"
   # buildkitd-format settings; the engine's own settings go to engine.json.
   cat >"$ENGINE_CONFIG_DIR/engine.toml" <<EOF
 root = "$ENGINE_STATE_DIR"
@@ -162,8 +195,10 @@ EOF
 
 engine_query_version() {
   local out
+  # --no-mod: the repository root holds a dagger.json (the TypeScript module), which `dagger query`
+  # would otherwise load from the current directory, and TypeScript modules cannot load offline.
   out=$(echo '{ version }' | timeout 60 env _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK" \
-    DAGGER_PROGRESS=plain "$ENGINE_BIN_DIR/dagger" query 2>/dev/null) || return 1
+    DAGGER_PROGRESS=plain "$ENGINE_BIN_DIR/dagger" query --no-mod 2>/dev/null) || return 1
   printf '%s' "$out" | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p'
 }
 

@@ -1,0 +1,166 @@
+/**
+ * What the Dagger module's `build` function returns: one container per platform, not yet pushed.
+ */
+import { func, object, type Container, type File, type Secret } from "@dagger.io/dagger";
+import { ErrorCode, MultiarchError } from "../errors.js";
+import { exportIndex } from "../export-image.js";
+import { parseKeyValues } from "../key-value.js";
+import { publishIndex } from "../publish-index.js";
+import { RegistryClient } from "../registry/client.js";
+import { readIndex } from "../registry/image-index.js";
+import { parseReference } from "../registry/reference.js";
+import type { Variant } from "../variants.js";
+import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
+
+/** A multi-platform image: one container per platform, built on publish or export. */
+@object()
+export class MultiarchImage {
+  /** One container per platform, in the order of `platforms`. */
+  @func()
+  variants: Container[];
+
+  /** Canonical platforms (os/arch[/variant]) of the variants, in the same order. */
+  @func()
+  platforms: string[];
+
+  /** The platforms whose build steps run under QEMU emulation. */
+  @func()
+  emulated: string[];
+
+  constructor(variants: Container[], platforms: string[], emulated: string[]) {
+    this.variants = variants;
+    this.platforms = platforms;
+    this.emulated = emulated;
+  }
+
+  /** The SDK's variants: variants[i] is the container of platforms[i]. */
+  private toVariants(): Variant[] {
+    if (this.variants.length !== this.platforms.length) {
+      throw new MultiarchError(
+        ErrorCode.INVALID_INPUT,
+        `This image has ${this.variants.length} containers but ${this.platforms.length} platforms.`,
+        { expected: "one platform per container, in the same order" },
+      );
+    }
+    return this.variants.map((container, i) => {
+      const platform = this.platforms[i] ?? "";
+      return { platform, container, emulated: this.emulated.includes(platform) };
+    });
+  }
+
+  /**
+   * Build every platform, then push them as ONE image index and point every tag at it. Nothing is
+   * pushed unless every platform built. Returns the first tag's reference with the index digest,
+   * registry/repository:tag@sha256:...
+   */
+  @func()
+  async publish(
+    /** Where to push: registry/repository[:tag], e.g. ghcr.io/acme/app or 127.0.0.1:5000/app:1.0. */
+    address: string,
+    /** Tags to push, all naming the same index; default: the address's own tag, else latest. */
+    tags?: string[],
+    /** Registry user name; give a password too. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+    /** Annotations for every manifest and the index, KEY=VALUE (e.g. org.opencontainers.image.version=1.0). */
+    annotations: string[] = [],
+    /** Media types of the index and its manifests. */
+    mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
+    /** Layer compression. */
+    compression: MultiarchCompression = MultiarchCompression.GZIP,
+  ): Promise<string> {
+    const result = await publishIndex(this.toVariants(), address, {
+      ...imageFormatOptions(mediaTypes, compression),
+      annotations: parseKeyValues("annotation", annotations),
+      ...(tags === undefined || tags.length === 0 ? {} : { tags }),
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+    });
+    return firstRef(result.refs, result.digest);
+  }
+
+  /**
+   * Build every platform, then write them as ONE image index in an OCI layout tarball (for a dry
+   * run or an air-gapped hand-off: skopeo copy oci-archive:image.tar docker://...).
+   */
+  @func()
+  async export(
+    /** Media types of the index and its manifests. */
+    mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
+    /** Layer compression. */
+    compression: MultiarchCompression = MultiarchCompression.GZIP,
+  ): Promise<File> {
+    return exportIndex(this.toVariants(), imageFormatOptions(mediaTypes, compression));
+  }
+
+  /**
+   * Read back what the registry serves at an address (after publish) and check that it holds
+   * exactly this image's platforms (as one image index; a single platform may be a plain image
+   * manifest). Returns a report, one line per platform; fails with VERIFY_FAILED otherwise.
+   */
+  @func()
+  async verify(
+    /** What to read: registry/repository:tag or registry/repository@sha256:... (default tag: latest). */
+    address: string,
+    /** Registry user name; give a password too. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+  ): Promise<string> {
+    const ref = parseReference(address);
+    const secret = password === undefined ? undefined : await password.plaintext();
+    const client = new RegistryClient({
+      registry: ref.registry,
+      ...(username === undefined ? {} : { username }),
+      ...(secret === undefined ? {} : { password: secret }),
+    });
+    const reference = ref.digest ?? ref.tag ?? "latest";
+    const where = client.describe(ref.repository, reference);
+    const summary = await readIndex(client, ref.repository, reference);
+    if (summary === undefined) {
+      throw new MultiarchError(ErrorCode.VERIFY_FAILED, `${where} does not exist.`, {
+        given: address,
+        expected: "a tag or digest this image was published under",
+      });
+    }
+    // A single platform may be pushed as a plain image manifest rather than an index.
+    const entries =
+      summary.kind === "index"
+        ? summary.entries.map((e) => ({ ...e, platform: e.platform ?? "none" }))
+        : [{ platform: summary.platform ?? "none", digest: summary.digest, size: summary.size }];
+    const served = entries.map((e) => e.platform);
+    const missing = this.platforms.filter((p) => !served.includes(p));
+    const extra = served.filter((p) => !this.platforms.includes(p));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new MultiarchError(
+        ErrorCode.VERIFY_FAILED,
+        `${where} does not hold this image's platforms.`,
+        {
+          given: served.join(", "),
+          expected: this.platforms.join(", "),
+          hint: [
+            missing.length > 0 ? `missing: ${missing.join(", ")}` : "",
+            extra.length > 0 ? `unexpected: ${extra.join(", ")}` : "",
+          ]
+            .filter(Boolean)
+            .join("; "),
+        },
+      );
+    }
+    return [
+      `${where}@${summary.digest} (${summary.mediaType})`,
+      ...entries.map((e) => `${e.platform}  ${e.digest}  ${e.size} bytes`),
+      "",
+    ].join("\n");
+  }
+}
+
+/** `repo:tag@digest` of the first tag. */
+export function firstRef(refs: readonly string[], digest: string): string {
+  const ref = refs[0];
+  if (ref === undefined) {
+    throw new MultiarchError(ErrorCode.PUSH_FAILED, `The push named no tag (index ${digest}).`);
+  }
+  return ref;
+}

@@ -1,0 +1,167 @@
+// The Dagger module's object (src/module), driven as a library on the real engine and registry
+// (`dagger call` itself cannot run offline: the TypeScript module runtime pulls its images), read
+// back with skopeo.
+import { connection, dag } from "@dagger.io/dagger";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  ErrorCode,
+  isMultiarchError,
+  Multiarch,
+  MultiarchCompression,
+  MultiarchMediaTypes,
+  MultiarchRunMode,
+  type MultiarchEmulationReport,
+} from "../../src/index.js";
+import { indexPlatforms, inspectRaw, uniqueRepo } from "./support/oci.js";
+import { authRegistry } from "./support/testbed.js";
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const REGISTRY = "127.0.0.1:5000";
+const TWO = ["linux/amd64", "linux/arm64"];
+const REF_WITH_DIGEST = /^(?<repo>.+):(?<tag>[\w][\w.-]*)@(?<digest>sha256:[0-9a-f]{64})$/;
+
+/** `repo:tag@digest` → its parts; fails the test when it is not one. */
+function splitRef(ref: string): { repo: string; tag: string; digest: string } {
+  const groups = REF_WITH_DIGEST.exec(ref)?.groups;
+  expect(groups, `${ref} is not repo:tag@sha256:...`).toBeDefined();
+  return {
+    repo: groups?.["repo"] ?? "",
+    tag: groups?.["tag"] ?? "",
+    digest: groups?.["digest"] ?? "",
+  };
+}
+
+describe("Multiarch (the Dagger module's main object)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "multiarch-module-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe("build() → MultiarchImage → publish(), verify(), export()", () => {
+    const repo = `${REGISTRY}/${uniqueRepo("module")}`;
+    const archive = join(dir, "image.tar");
+    let ref = "";
+    let verified = "";
+    let platforms: string[] = [];
+    let emulated: string[] = [];
+    let variantPlatforms: string[] = [];
+
+    it("builds one container per platform and publishes them as one index", async () => {
+      await connection(async () => {
+        const image = await new Multiarch().build(dag.host().directory(fixture("cross")), TWO);
+        platforms = image.platforms;
+        emulated = image.emulated;
+        variantPlatforms = await Promise.all(image.variants.map((c) => c.platform()));
+        ref = await image.publish(repo, ["v1", "latest"]);
+        verified = await image.verify(`${repo}:latest`);
+        await (await image.export()).export(archive);
+      });
+      expect(platforms).toEqual(TWO);
+      expect(variantPlatforms).toEqual(TWO);
+      expect(emulated).toEqual(["linux/arm64"]);
+      expect(splitRef(ref)).toMatchObject({ repo, tag: "v1" });
+    });
+
+    it("serves that digest under both tags, with exactly the two platforms", () => {
+      const { digest } = splitRef(ref);
+      const v1 = inspectRaw(`${repo}:v1`);
+      expect(v1.digest).toBe(digest);
+      expect(inspectRaw(`${repo}:latest`).digest).toBe(digest);
+      expect(v1.json.mediaType).toBe("application/vnd.oci.image.index.v1+json");
+      expect([...indexPlatforms(v1)].sort()).toEqual(TWO);
+    });
+
+    it("verify() reports the served index, one line per platform", () => {
+      const { digest } = splitRef(ref);
+      const lines = verified.trimEnd().split("\n");
+      expect(lines[0]).toBe(`${repo}:latest@${digest} (application/vnd.oci.image.index.v1+json)`);
+      expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(TWO);
+    });
+
+    it("export() writes an OCI archive that skopeo reads with both platforms", () => {
+      const raw = JSON.parse(
+        execFileSync("skopeo", ["inspect", "--raw", `oci-archive:${archive}`], {
+          encoding: "utf8",
+        }),
+      ) as { manifests: { platform: { os: string; architecture: string } }[] };
+      expect(raw.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(TWO);
+    });
+  });
+
+  it("verify() fails with VERIFY_FAILED when the registry holds other platforms", async () => {
+    const repo = `${REGISTRY}/${uniqueRepo("module-verify")}`;
+    let error: unknown;
+    await connection(async () => {
+      const multiarch = new Multiarch();
+      const source = dag.host().directory(fixture("cross"));
+      await (await multiarch.build(source, ["linux/amd64"])).publish(`${repo}:v1`);
+      const wider = await multiarch.build(source, TWO);
+      error = await wider.verify(`${repo}:v1`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
+    expect(isMultiarchError(error, ErrorCode.VERIFY_FAILED)).toBe(true);
+    if (!isMultiarchError(error)) return;
+    expect(error.details.hint).toBe("missing: linux/arm64");
+  });
+
+  it("publish() in one call: build args, annotations, Docker media types, credentials", async () => {
+    const auth = authRegistry();
+    const repo = `${auth.address}/${uniqueRepo("module-publish")}`;
+    let ref = "";
+    await connection(async () => {
+      ref = await new Multiarch().publish(
+        dag.host().directory(fixture("cross")),
+        `${repo}:1.0.0`,
+        ["amd64", "arm64"],
+        undefined,
+        "Dockerfile",
+        undefined,
+        ["UNUSED=1"],
+        ["org.opencontainers.image.version=1.0.0"],
+        auth.username,
+        dag.setSecret("module-registry-password", auth.password),
+        MultiarchMediaTypes.DOCKER,
+        MultiarchCompression.ZSTD,
+      );
+    });
+    const { digest, tag } = splitRef(ref);
+    expect(tag).toBe("1.0.0");
+    const raw = inspectRaw(`${repo}:1.0.0`, auth);
+    expect(raw.digest).toBe(digest);
+    expect(raw.json.mediaType).toBe("application/vnd.docker.distribution.manifest.list.v2+json");
+    expect([...indexPlatforms(raw)].sort()).toEqual(TWO);
+    const entries = raw.json.manifests ?? [];
+    for (const entry of entries) {
+      const annotated = entry as { annotations?: Record<string, string> };
+      expect(annotated.annotations?.["org.opencontainers.image.version"]).toBe("1.0.0");
+      const manifest = inspectRaw(`${repo}@${entry.digest}`, auth).json as {
+        layers: { mediaType: string }[];
+      };
+      for (const layer of manifest.layers)
+        expect(layer.mediaType).toBe("application/vnd.docker.image.rootfs.diff.tar.zstd");
+    }
+  });
+
+  it("emulation() reports how the engine runs each platform, without failing", async () => {
+    let report: MultiarchEmulationReport | undefined;
+    let summary = "";
+    await connection(async () => {
+      report = await new Multiarch().emulation(["amd64", "arm64", "s390x", "ppc64le"]);
+      summary = report.summary();
+    });
+    expect(report?.native).toBe("linux/amd64");
+    expect(report?.platforms.map((p) => [p.platform, p.mode, p.machine])).toEqual([
+      ["linux/amd64", MultiarchRunMode.NATIVE, "x86_64"],
+      ["linux/arm64", MultiarchRunMode.EMULATED, "aarch64"],
+      ["linux/s390x", MultiarchRunMode.EMULATED, "s390x"],
+      ["linux/ppc64le", MultiarchRunMode.EMULATED, "ppc64le"],
+    ]);
+    expect(summary.split("\n")[0]).toBe("engine: linux/amd64");
+    expect(summary).toMatch(/^linux\/s390x\s+emulated\s+s390x$/m);
+  });
+});
