@@ -105,10 +105,13 @@ export function buildFailure(
       : Number(/exit code:? (\d+)/i.exec(message)?.[1] ?? NaN);
   const stderr = error instanceof ExecError ? error.stderr : message;
   const known = Number.isFinite(exitCode) ? { exitCode } : {};
+  // The failing step, when the engine says which: `/bin/sh -c "make all"`.
+  const step =
+    error instanceof ExecError && error.cmd.length > 0 ? `: ${formatCommand(error.cmd)}` : "";
   if (emulated && EMULATOR_CRASH_EXIT_CODES.has(exitCode)) {
     return new MultiarchError(
       ErrorCode.QEMU_CRASH,
-      `A build step for ${platform} crashed under QEMU (exit ${exitCode}).`,
+      `A build step for ${platform} crashed under QEMU (exit ${exitCode})${step}.`,
       {
         platform,
         ...known,
@@ -123,7 +126,7 @@ export function buildFailure(
   }
   return new MultiarchError(
     ErrorCode.BUILD_FAILED,
-    `The build for ${platform} failed${Number.isFinite(exitCode) ? ` (exit ${exitCode})` : ""}.`,
+    `The build for ${platform} failed${Number.isFinite(exitCode) ? ` (exit ${exitCode})` : ""}${step}.`,
     {
       platform,
       ...known,
@@ -133,4 +136,9 @@ export function buildFailure(
       hint: "fix the failing step (its stderr is above); nothing was published",
     },
   );
+}
+
+/** argv as a shell would read it back: words with spaces or quotes are double-quoted. */
+function formatCommand(cmd: readonly string[]): string {
+  return cmd.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(" ");
 }

@@ -53,3 +53,12 @@ export {
   MultiarchRunMode,
 } from "./module/emulation-report.js";
 export { MultiarchCompression, MultiarchMediaTypes } from "./module/formats.js";
+export { verify, VerifyError, type VerifyOptions } from "./verify/verify.js";
+export type {
+  VerifyReport,
+  PlatformVerification,
+  BinaryScan,
+  SmokeResult,
+} from "./verify/report.js";
+export type { Problem, ProblemKind, FileMismatch } from "./verify/checks.js";
+export { setIndexAnnotations } from "./registry/index-annotations.js";

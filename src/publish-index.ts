@@ -10,7 +10,7 @@ import { silent, type ProgressListener } from "./progress.js";
 import { RegistryClient } from "./registry/client.js";
 import { readIndex } from "./registry/image-index.js";
 import { setIndexAnnotations } from "./registry/index-annotations.js";
-import { INDEX_MEDIA_TYPES } from "./registry/media-types.js";
+import { MediaType } from "./registry/media-types.js";
 import { parseReference, type ImageReference } from "./registry/reference.js";
 import { buildAll, decorate, type Variant } from "./variants.js";
 
@@ -188,9 +188,10 @@ export async function publishIndex(
   for (const tag of tags.slice(1))
     await registry.putManifest(ref.repository, tag, index.bytes, index.mediaType);
 
-  // Index annotations: Dagger puts `annotations` on each manifest only; add them to the index
-  // too, under every tag (the index gets a new digest, the manifests keep theirs).
-  if (Object.keys(opts.annotations).length > 0 && INDEX_MEDIA_TYPES.includes(index.mediaType)) {
+  // Index annotations: Dagger puts `annotations` on each manifest only; add them to the OCI
+  // index too (a Docker manifest list has no such field), under every tag: the index gets a new
+  // digest, the manifests keep theirs.
+  if (Object.keys(opts.annotations).length > 0 && index.mediaType === MediaType.OCI_INDEX) {
     digest = await setIndexAnnotations(registry, ref.repository, tags, opts.annotations);
   }
   onProgress({ kind: "push-done", digest, seconds: (performance.now() - start) / 1000 });

@@ -13,7 +13,7 @@ import { formatPlatform, parsePlatforms } from "../platform.js";
 import { parseReference } from "../registry/reference.js";
 
 /** Which help text a usage error (or --help) refers to. */
-export type HelpTopic = "main" | "publish" | "inspect";
+export type HelpTopic = "main" | "publish" | "inspect" | "verify";
 
 /** Bad input: one line saying what is wrong; the CLI exits 2 without starting an engine. */
 export class UsageError extends Error {
@@ -82,11 +82,26 @@ export interface InspectCommand {
   readonly json: boolean;
 }
 
+export interface VerifyCommand {
+  readonly kind: "verify";
+  /** `registry/repository:tag` or `registry/repository@digest`, normalised. */
+  readonly ref: string;
+  /** Canonical; absent: any set of platforms passes. */
+  readonly platforms?: readonly string[];
+  /** Run through `sh -c` in every variant. */
+  readonly smoke?: string;
+  readonly scan: boolean;
+  readonly credentials?: Credentials;
+  readonly plainHttp?: boolean;
+  readonly json: boolean;
+}
+
 export type Command =
   | { readonly kind: "help"; readonly topic: HelpTopic }
   | { readonly kind: "version" }
   | PublishCommand
-  | InspectCommand;
+  | InspectCommand
+  | VerifyCommand;
 
 export interface ParseContext {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -122,6 +137,14 @@ const INSPECT_OPTIONS = {
   username: { type: "string" },
   "password-env": { type: "string" },
   "plain-http": { type: "boolean" },
+} as const satisfies ParseArgsConfig["options"];
+
+const VERIFY_OPTIONS = {
+  ...INSPECT_OPTIONS,
+  platforms: { type: "string", multiple: true },
+  platform: { type: "string", multiple: true },
+  smoke: { type: "string" },
+  "no-scan": { type: "boolean" },
 } as const satisfies ParseArgsConfig["options"];
 
 // The SDK's choices, restated: image-format.ts loads the Dagger SDK, which takes seconds.
@@ -206,6 +229,13 @@ const inspectFlagsSchema = z.object({
   "plain-http": z.boolean().optional(),
 });
 
+const verifyFlagsSchema = inspectFlagsSchema.extend({
+  platforms: z.array(z.string()).default([]),
+  platform: z.array(z.string()).default([]),
+  smoke: nonEmpty("smoke", "a command, e.g. 'uname -m'").optional(),
+  "no-scan": z.boolean().default(false),
+});
+
 /**
  * argv (without `node` and the script) → the command to run.
  * @throws UsageError for anything malformed, missing or contradictory
@@ -221,10 +251,14 @@ export function parseCli(argv: readonly string[], context: ParseContext): Comman
   if (first === "help") {
     const topic = rest[0];
     if (topic === undefined) return { kind: "help", topic: "main" };
-    if (topic === "publish" || topic === "inspect") return { kind: "help", topic };
-    throw new UsageError(`no help for ${JSON.stringify(topic)}: commands are publish, inspect`);
+    if (topic === "publish" || topic === "inspect" || topic === "verify") {
+      return { kind: "help", topic };
+    }
+    throw new UsageError(
+      `no help for ${JSON.stringify(topic)}: commands are publish, inspect, verify`,
+    );
   }
-  if (wantsHelp(rest) && (first === "publish" || first === "inspect")) {
+  if (wantsHelp(rest) && (first === "publish" || first === "inspect" || first === "verify")) {
     return { kind: "help", topic: first };
   }
   switch (first) {
@@ -232,11 +266,13 @@ export function parseCli(argv: readonly string[], context: ParseContext): Comman
       return parsePublish(rest, context);
     case "inspect":
       return parseInspect(rest, context);
+    case "verify":
+      return parseVerify(rest, context);
     default:
       throw new UsageError(
         first.startsWith("-")
-          ? `unknown option ${first} (options come after the command: publish, inspect)`
-          : `unknown command ${JSON.stringify(first)}: commands are publish, inspect`,
+          ? `unknown option ${first} (options come after the command: publish, inspect, verify)`
+          : `unknown command ${JSON.stringify(first)}: commands are publish, inspect, verify`,
       );
   }
 }
@@ -373,6 +409,39 @@ function parseInspect(args: readonly string[], context: ParseContext): InspectCo
       ref.digest === undefined
         ? `${ref.registry}/${ref.repository}:${reference}`
         : `${ref.registry}/${ref.repository}@${ref.digest}`,
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
+    json: flags.json,
+  };
+}
+
+function parseVerify(args: readonly string[], context: ParseContext): VerifyCommand {
+  const { values, positionals } = strictParse(args, VERIFY_OPTIONS, true, "verify");
+  const flags = checkShape(verifyFlagsSchema, values, "verify");
+  const [text, ...extra] = positionals;
+  if (text === undefined) {
+    throw new UsageError(
+      "missing REF (the image index to verify, e.g. 127.0.0.1:5000/app:1.0)",
+      "verify",
+    );
+  }
+  if (extra.length > 0) {
+    throw new UsageError(`verify takes one REF; unexpected ${JSON.stringify(extra[0])}`, "verify");
+  }
+  const ref = wrap("REF", "verify", () => parseReference(text));
+  const given = [...flags.platform, ...flags.platforms];
+  const platforms =
+    given.length === 0 ? undefined : wrap("--platforms", "verify", () => parsePlatforms(given));
+  const credentials = readCredentials(flags, context, "verify");
+  return {
+    kind: "verify",
+    ref:
+      ref.digest === undefined
+        ? `${ref.registry}/${ref.repository}:${ref.tag ?? "latest"}`
+        : `${ref.registry}/${ref.repository}@${ref.digest}`,
+    ...(platforms === undefined ? {} : { platforms: platforms.platforms.map(formatPlatform) }),
+    ...(flags.smoke === undefined ? {} : { smoke: flags.smoke }),
+    scan: !flags["no-scan"],
     ...(credentials === undefined ? {} : { credentials }),
     ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
     json: flags.json,

@@ -10,11 +10,13 @@ Usage:
   multiarch publish --source DIR --address REGISTRY/REPO[:TAG] [options]
   multiarch publish --source DIR --export FILE [options]
   multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]
+  multiarch verify REF [--platforms P,Q] [--smoke CMD] [--no-scan] [--json] [--username U --password-env VAR]
   multiarch --help | --version
 
 Commands:
   publish   build the Dockerfile in DIR for every platform, push them as one image index
   inspect   list the platforms, manifest digests and sizes of an image in a registry
+  verify    check a published index: platforms, configs, blobs, binaries' CPU, a smoke command
 
 Run 'multiarch COMMAND --help' for its options.
 
@@ -80,10 +82,34 @@ platform with its manifest digest and size (manifest + config + compressed layer
 Exit status: 0 found, 1 not found or the registry failed, 2 bad input.
 `;
 
+const VERIFY = `Usage: multiarch verify REF [--platforms P,Q] [--smoke CMD] [--no-scan] [--json]
+                       [--username U --password-env VAR] [--plain-http]
+
+Read the image index REF names back from its registry and check it: an index (not a single
+manifest), exactly the platforms asked for and no unknown/unknown (attestation) entry, each
+image config saying the platform its entry says, every blob present, and every executable and
+shared library in every variant built for that platform's CPU (read from the layers, never run).
+
+  REF                      REGISTRY/REPO[:TAG] or REGISTRY/REPO@sha256:..., e.g. 127.0.0.1:5000/app:1.0
+  --platforms P,Q          the platforms the index must hold, no more, no fewer (repeatable;
+                           --platform P works too)
+  --smoke CMD              run CMD (through sh -c) in every variant on the Dagger engine, emulated
+                           where needed; a failure on any platform fails the check
+  --no-scan                skip the binary scan (it downloads every layer)
+  --json                   print the report as JSON
+  --username U             registry user name; needs --password-env
+  --password-env VAR       read the registry password from the environment variable VAR
+  --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
+  -h, --help               this help
+
+Exit status: 0 verified, 1 a problem was found (each is named) or the registry failed, 2 bad input.
+`;
+
 const HELP: Readonly<Record<HelpTopic, string>> = {
   main: MAIN,
   publish: PUBLISH,
   inspect: INSPECT,
+  verify: VERIFY,
 };
 
 /** The full help of a topic. */
@@ -92,10 +118,12 @@ export function helpText(topic: HelpTopic): string {
 }
 
 const SHORT: Readonly<Record<HelpTopic, string>> = {
-  main: "usage: multiarch publish|inspect [options]   (multiarch --help for more)",
+  main: "usage: multiarch publish|inspect|verify [options]   (multiarch --help for more)",
   publish:
     "usage: multiarch publish --source DIR --address REGISTRY/REPO [options]   (multiarch publish --help for more)",
   inspect: "usage: multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]",
+  verify:
+    "usage: multiarch verify REF [--platforms P,Q] [--smoke CMD] [--no-scan] [--json]   (multiarch verify --help for more)",
 };
 
 /** One usage line, printed under a usage error. */

@@ -11,6 +11,7 @@ import { ErrorCode, MultiarchError, redact } from "../errors.js";
 import { parseCli, UsageError, type Command, type ParseContext } from "./args.js";
 import { NotFoundError, runInspect } from "./commands/inspect.js";
 import { runPublish } from "./commands/publish.js";
+import { runVerify } from "./commands/verify.js";
 import { helpText, shortUsage } from "./help.js";
 import { processIo, type Io } from "./io.js";
 
@@ -45,7 +46,7 @@ function secretsOf(command: Command): string[] {
       ? command.destination.kind === "push"
         ? command.destination.credentials
         : undefined
-      : command.kind === "inspect"
+      : command.kind === "inspect" || command.kind === "verify"
         ? command.credentials
         : undefined;
   if (login === undefined) return [];
@@ -70,6 +71,9 @@ export async function run(argv: readonly string[], io: Io, context: ParseContext
         break;
       case "inspect":
         await runInspect(command, io);
+        break;
+      case "verify":
+        await runVerify(command, io);
         break;
     }
     return EXIT_OK;

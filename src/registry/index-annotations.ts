@@ -1,0 +1,78 @@
+/**
+ * Annotations on the image index itself. Dagger's publish puts annotations on each platform's
+ * manifest only; registries and UIs (and `docker buildx imagetools inspect`) show the index's
+ * own `annotations` for a multi-platform tag, so this rewrites the index with them added.
+ */
+import { ErrorCode, MultiarchError } from "../errors.js";
+import type { RegistryClient } from "./client.js";
+import { parseManifestDocument } from "./image-index.js";
+import { MediaType } from "./media-types.js";
+
+/**
+ * Add `annotations` to the index that `tags[0]` names (replacing keys it already has), and put
+ * the new index under every tag. The platform manifests are untouched; the index gets a new
+ * digest. Nothing is written when the index already has exactly these annotations.
+ * @returns the digest every tag now names
+ * @throws MultiarchError INVALID_INPUT (no tags, empty key, a Docker manifest list: its schema
+ *   has no annotations), VERIFY_FAILED (the tag names no index), AUTH_FAILED / REGISTRY_ERROR
+ */
+export async function setIndexAnnotations(
+  registry: RegistryClient,
+  repository: string,
+  tags: readonly string[],
+  annotations: Readonly<Record<string, string>>,
+): Promise<string> {
+  const [first] = tags;
+  if (first === undefined) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, "No tags to annotate.", {
+      expected: "at least one tag",
+    });
+  }
+  if (Object.keys(annotations).some((key) => key === "")) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, "An annotation key is empty.", {
+      given: JSON.stringify(annotations),
+      expected: "keys such as org.opencontainers.image.version",
+    });
+  }
+  const where = registry.describe(repository, first);
+  const current = await registry.getManifest(repository, first);
+  if (current === undefined) {
+    throw new MultiarchError(ErrorCode.VERIFY_FAILED, `The registry has no manifest ${where}.`);
+  }
+  const doc = parseManifestDocument(current.json, current.mediaType, where);
+  if (doc.kind !== "index") {
+    throw new MultiarchError(
+      ErrorCode.VERIFY_FAILED,
+      `${where} is a single image manifest, not an image index: it has no index annotations.`,
+      { hint: "annotate the image itself (publish's annotations go onto every manifest)" },
+    );
+  }
+  if (current.mediaType !== MediaType.OCI_INDEX) {
+    // The Docker manifest list schema has no annotations: registries may refuse or drop them.
+    throw new MultiarchError(
+      ErrorCode.INVALID_INPUT,
+      `${where} is a ${current.mediaType || "manifest list without a media type"}, which has no annotations field.`,
+      {
+        expected: MediaType.OCI_INDEX,
+        hint: "publish with OCI media types (mediaTypes: oci, the default) to annotate the index",
+      },
+    );
+  }
+
+  // Edit the document as served, unknown fields included; only `annotations` changes.
+  const json = current.json as Record<string, unknown>;
+  const merged = { ...doc.index.annotations, ...annotations };
+  const same =
+    doc.index.annotations !== undefined &&
+    Object.keys(merged).length === Object.keys(doc.index.annotations).length &&
+    Object.entries(annotations).every(([k, v]) => doc.index.annotations?.[k] === v);
+  let bytes: Uint8Array = current.bytes;
+  if (!same) bytes = Buffer.from(JSON.stringify({ ...json, annotations: merged }), "utf8");
+
+  let digest = current.digest;
+  for (const tag of tags) {
+    if (same && tag === first) continue;
+    digest = await registry.putManifest(repository, tag, bytes, current.mediaType);
+  }
+  return digest;
+}

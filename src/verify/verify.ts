@@ -1,0 +1,433 @@
+/**
+ * verify: read a published image index back from the registry and check that it is what a
+ * multi-platform image should be — the platforms asked for and no others, configs that agree
+ * with the index, every blob present, binaries for the right CPU in every variant (read from the
+ * layers, never run), and optionally a smoke command that runs in every variant on the engine.
+ */
+import type { Client, Secret } from "@dagger.io/dagger";
+import { z } from "zod";
+import { ErrorCode, MultiarchError } from "../errors.js";
+import { formatPlatform, parsePlatform, parsePlatforms, type Platform } from "../platform.js";
+import { RegistryClient } from "../registry/client.js";
+import {
+  describePlatform,
+  parseImageConfig,
+  parseManifestDocument,
+  rawPlatform,
+  type Descriptor,
+  type ImageManifest,
+  type OciPlatform,
+} from "../registry/image-index.js";
+import { IMAGE_CONFIG_MEDIA_TYPES } from "../registry/media-types.js";
+import { formatReference, parseReference, type ImageReference } from "../registry/reference.js";
+import {
+  binaryProblems,
+  checkBinaries,
+  checkBlobs,
+  checkConfigPlatform,
+  checkMediaType,
+  checkPlatforms,
+  checkSmoke,
+  type BlobFacts,
+  type Problem,
+} from "./checks.js";
+import { readLayer } from "./layer.js";
+import { classifyEntry, mergeLayers } from "./overlay.js";
+import {
+  failureSummary,
+  type BinaryScan,
+  type PlatformVerification,
+  type SmokeResult,
+  type VerifyReport,
+} from "./report.js";
+import type { SmokeAuth } from "./smoke.js";
+
+const optionsSchema = z.object({
+  /** The platforms the index must hold, exactly (none missing, none extra). */
+  platforms: z.union([z.string(), z.array(z.string())]).optional(),
+  username: z.string().min(1).optional(),
+  /** Talk to the registry over plain HTTP; default: only for loopback addresses. */
+  plainHttp: z.boolean().optional(),
+  /** Read every variant's layers and check its ELF binaries' CPU (default true). */
+  scanBinaries: z.boolean().default(true),
+  /** A command to run in every variant: argv, or a string for `sh -c`. */
+  smoke: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+  /** Throw VERIFY_FAILED naming every problem (default true); else only report them. */
+  throwOnProblem: z.boolean().default(true),
+});
+
+export type VerifyOptions = z.input<typeof optionsSchema> & {
+  /** Registry password or token: plain text, or a Dagger secret. */
+  password?: string | Secret;
+  /** Engine client for smoke runs (default: the global `dag`). Unused without `smoke`. */
+  client?: Client;
+};
+
+/** VERIFY_FAILED, carrying the whole report. */
+export class VerifyError extends MultiarchError {
+  constructor(readonly report: VerifyReport) {
+    super(ErrorCode.VERIFY_FAILED, failureSummary(report), {
+      given: report.digest === "" ? report.ref : `${report.ref}@${report.digest}`,
+      hint: "republish the image, or fix the platforms, binaries or command named above",
+    });
+  }
+}
+
+/** Layer downloads at a time, across every variant: bounds memory on big images. */
+const LAYER_CONCURRENCY = 4;
+
+interface Context {
+  readonly registry: RegistryClient;
+  readonly repository: string;
+  readonly scan: boolean;
+  readonly limit: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * Check the index `ref` names. Needs an engine connection only for `smoke`.
+ * @returns the report; with `throwOnProblem: false` also when it has problems
+ * @throws MultiarchError VERIFY_FAILED (a VerifyError with `.report`) naming every problem;
+ *   INVALID_INPUT / INVALID_PLATFORM for bad arguments; AUTH_FAILED, REGISTRY_ERROR (registry
+ *   unreachable) when the registry cannot be read at all
+ */
+export async function verify(ref: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const { password, client: given, ...rest } = options;
+  const parsed = optionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, "Invalid verify options.", {
+      given: JSON.stringify(rest),
+      expected: z.prettifyError(parsed.error),
+    });
+  }
+  const opts = parsed.data;
+  const reference = parseReference(ref);
+  const expected =
+    opts.platforms === undefined ? undefined : parsePlatforms(opts.platforms).platforms;
+  const plaintext =
+    password === undefined || typeof password === "string" ? password : await password.plaintext();
+  if ((opts.username === undefined) !== (plaintext === undefined)) {
+    throw new MultiarchError(ErrorCode.INVALID_INPUT, "Incomplete registry credentials.", {
+      expected: "both a username and a password, or neither",
+      secrets: plaintext === undefined ? [] : [plaintext],
+    });
+  }
+  const registry = new RegistryClient({
+    registry: reference.registry,
+    ...(opts.username === undefined || plaintext === undefined
+      ? {}
+      : { username: opts.username, password: plaintext }),
+    ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
+  });
+  const ctx: Context = {
+    registry,
+    repository: reference.repository,
+    scan: opts.scanBinaries,
+    limit: limiter(LAYER_CONCURRENCY),
+  };
+
+  const report = await inspect(ctx, reference, expected);
+  let platforms = report.platforms;
+  const problems = [...report.problems];
+
+  if (opts.smoke !== undefined && report.digest !== "") {
+    // The Dagger SDK loads only here: verify without smoke needs no engine, and starts faster.
+    const { smokeCommand, smokeRun } = await import("./smoke.js");
+    const client = given ?? (await import("@dagger.io/dagger")).dag;
+    const command = smokeCommand(opts.smoke);
+    let auth: SmokeAuth | undefined;
+    if (opts.username !== undefined && plaintext !== undefined) {
+      auth = {
+        registry: reference.registry,
+        username: opts.username,
+        password:
+          password === undefined || typeof password === "string"
+            ? client.setSecret(`multiarch-verify-${reference.registry}`, plaintext)
+            : password,
+        secret: plaintext,
+      };
+    }
+    const repo = `${reference.registry}/${reference.repository}`;
+    const runs = await Promise.all(
+      platforms.map(async (p): Promise<SmokeResult | undefined> => {
+        if (!isSupported(p.platform) || p.config === undefined) return undefined;
+        return smokeRun(
+          client,
+          { platform: p.platform, image: `${repo}@${p.digest}` },
+          command,
+          auth,
+        );
+      }),
+    );
+    platforms = platforms.map((p, i) => {
+      const smoke = runs[i];
+      if (smoke === undefined) return p;
+      problems.push(...checkSmoke(p.platform, smoke));
+      return { ...p, smoke };
+    });
+  }
+
+  const result: VerifyReport = {
+    ...report,
+    ok: problems.length === 0,
+    platforms,
+    problems,
+  };
+  if (!result.ok && opts.throwOnProblem) throw new VerifyError(result);
+  return result;
+}
+
+/** Everything but the smoke runs: the registry alone. */
+async function inspect(
+  ctx: Context,
+  reference: ImageReference,
+  expected: readonly Platform[] | undefined,
+): Promise<VerifyReport> {
+  const ref = formatReference(
+    reference.digest === undefined
+      ? reference
+      : {
+          registry: reference.registry,
+          repository: reference.repository,
+          digest: reference.digest,
+        },
+  );
+  const name = reference.digest ?? reference.tag ?? "latest";
+  const empty = { ref, digest: "", mediaType: "", ok: false, platforms: [] };
+  const top = await ctx.registry.getManifest(ctx.repository, name);
+  if (top === undefined) {
+    return {
+      ...empty,
+      problems: [{ kind: "not-found", message: `The registry has no manifest ${ref}.` }],
+    };
+  }
+  const base = { ...empty, digest: top.digest, mediaType: top.mediaType };
+  let doc;
+  try {
+    doc = parseManifestDocument(top.json, top.mediaType, ref);
+  } catch (error) {
+    if (!isVerifyFailure(error)) throw error;
+    return { ...base, problems: [{ kind: "malformed", message: firstLine(error) }] };
+  }
+
+  if (doc.kind === "manifest") {
+    // Not an index: say so, and still check the one image it is.
+    const variant = await verifyImage(ctx, top.digest, doc.manifest, undefined);
+    return {
+      ...base,
+      platforms: [variant.verification],
+      problems: [...checkMediaType(top.mediaType), ...variant.problems],
+    };
+  }
+
+  const entries = doc.index.manifests;
+  const problems: Problem[] = [
+    ...checkMediaType(top.mediaType),
+    ...checkPlatforms(entries, expected),
+  ];
+  const variants = await Promise.all(entries.map((entry) => verifyEntry(ctx, entry)));
+  return {
+    ...base,
+    platforms: variants.map((v) => v.verification),
+    problems: [...problems, ...variants.flatMap((v) => v.problems)],
+  };
+}
+
+interface VariantOutcome {
+  readonly verification: PlatformVerification;
+  readonly problems: readonly Problem[];
+}
+
+async function verifyEntry(ctx: Context, entry: Descriptor): Promise<VariantOutcome> {
+  const platform = entry.platform === undefined ? "none" : describePlatform(entry.platform);
+  const child = await ctx.registry.getManifest(ctx.repository, entry.digest);
+  const missing = {
+    verification: { platform, digest: entry.digest, blobs: { found: 0, referenced: 1 } },
+  };
+  if (child === undefined) {
+    return {
+      ...missing,
+      problems: checkBlobs(platform, [
+        { what: "image manifest", digest: entry.digest, exists: false },
+      ]),
+    };
+  }
+  const where = ctx.registry.describe(ctx.repository, entry.digest);
+  let doc;
+  try {
+    doc = parseManifestDocument(child.json, child.mediaType || entry.mediaType, where);
+  } catch (error) {
+    if (!isVerifyFailure(error)) throw error;
+    return { ...missing, problems: [{ platform, kind: "malformed", message: firstLine(error) }] };
+  }
+  if (doc.kind === "index") {
+    return {
+      ...missing,
+      problems: [
+        {
+          platform,
+          kind: "malformed",
+          message: `Index entry ${entry.digest} is itself an index; platform entries must be image manifests.`,
+        },
+      ],
+    };
+  }
+  return verifyImage(ctx, entry.digest, doc.manifest, entry.platform);
+}
+
+/**
+ * One image manifest: blobs present, config platform as declared, binaries for that platform.
+ * @param declared the index entry's platform; undefined for a manifest verified on its own
+ */
+async function verifyImage(
+  ctx: Context,
+  digest: string,
+  manifest: ImageManifest,
+  declared: OciPlatform | undefined,
+): Promise<VariantOutcome> {
+  const { registry, repository } = ctx;
+  const blobs: BlobFacts[] = await Promise.all([
+    registry
+      .blobExists(repository, manifest.config.digest)
+      .then((exists) => ({ what: "config", digest: manifest.config.digest, exists })),
+    ...manifest.layers.map((layer, i) =>
+      registry.blobExists(repository, layer.digest).then((exists) => ({
+        what: `layer ${i + 1}/${manifest.layers.length}`,
+        digest: layer.digest,
+        exists,
+      })),
+    ),
+  ]);
+
+  let config: OciPlatform | undefined;
+  const problems: Problem[] = [];
+  const label = () => (declared === undefined ? configName(config) : describePlatform(declared));
+  const configPresent = blobs[0]?.exists === true;
+  if (configPresent && IMAGE_CONFIG_MEDIA_TYPES.includes(manifest.config.mediaType)) {
+    try {
+      const bytes = await registry.getBlob(repository, manifest.config.digest);
+      const parsed = parseImageConfig(safeJson(bytes), `of ${digest}`);
+      config = {
+        os: parsed.os,
+        architecture: parsed.architecture,
+        ...(parsed.variant === undefined ? {} : { variant: parsed.variant }),
+      };
+    } catch (error) {
+      if (!isVerifyFailure(error)) throw error;
+      problems.push({ platform: label(), kind: "malformed", message: firstLine(error) });
+    }
+  }
+  const platform = label();
+  problems.push(...checkBlobs(platform, blobs));
+  if (declared !== undefined && config !== undefined) {
+    problems.push(...checkConfigPlatform(platform, declared, config));
+  }
+
+  let scan: BinaryScan | undefined;
+  const target = supportedPlatform(declared ?? config);
+  const isUnknown = (declared ?? config)?.os === "unknown";
+  if (ctx.scan && target !== undefined && !isUnknown && blobs.every((b) => b.exists)) {
+    try {
+      scan = await scanImage(ctx, manifest, target);
+      problems.push(...binaryProblems(platform, scan.mismatches));
+    } catch (error) {
+      if (!isVerifyFailure(error)) throw error;
+      problems.push({ platform, kind: "unreadable-layer", message: firstLine(error) });
+    }
+  }
+
+  const found = 1 + blobs.filter((b) => b.exists).length;
+  return {
+    verification: {
+      platform,
+      digest,
+      ...(config === undefined ? {} : { config: rawPlatform(config) }),
+      blobs: { found, referenced: 1 + blobs.length },
+      ...(scan === undefined ? {} : { scan }),
+    },
+    problems,
+  };
+}
+
+/** Download, decompress and walk every layer; apply whiteouts; check every binary. */
+async function scanImage(
+  ctx: Context,
+  manifest: ImageManifest,
+  platform: Platform,
+): Promise<BinaryScan> {
+  const start = performance.now();
+  const layers = await Promise.all(
+    manifest.layers.map((layer, i) =>
+      ctx.limit(async () => {
+        const blob = await ctx.registry.getBlob(ctx.repository, layer.digest);
+        const where = `${i + 1}/${manifest.layers.length} (${layer.digest})`;
+        return readLayer(blob, where);
+      }),
+    ),
+  );
+  const files = mergeLayers(layers.map((l) => l.entries.map(classifyEntry)));
+  return {
+    layers: layers.length,
+    files: files.length,
+    elfFiles: files.filter((f) => f.elf.kind === "elf").length,
+    compressedBytes: manifest.layers.reduce((n, l) => n + l.size, 0),
+    tarBytes: layers.reduce((n, l) => n + l.tarBytes, 0),
+    entries: layers.reduce((n, l) => n + l.entries.length, 0),
+    seconds: (performance.now() - start) / 1000,
+    mismatches: checkBinaries(files, platform),
+  };
+}
+
+function supportedPlatform(platform: OciPlatform | undefined): Platform | undefined {
+  if (platform === undefined || platform.os !== "linux") return undefined;
+  try {
+    return parsePlatform(rawPlatform(platform));
+  } catch {
+    return undefined;
+  }
+}
+
+function isSupported(name: string): boolean {
+  try {
+    return formatPlatform(parsePlatform(name)) === name;
+  } catch {
+    return false;
+  }
+}
+
+function configName(config: OciPlatform | undefined): string {
+  return config === undefined ? "none" : describePlatform(config);
+}
+
+function isVerifyFailure(error: unknown): error is MultiarchError {
+  return error instanceof MultiarchError && error.code === ErrorCode.VERIFY_FAILED;
+}
+
+function firstLine(error: Error): string {
+  return error.message.split("\n")[0] ?? error.message;
+}
+
+function safeJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run at most `n` tasks at a time. */
+function limiter(n: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    // A finishing task hands its slot straight to the next waiting one.
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next === undefined) running--;
+      else next();
+    }
+  };
+}
