@@ -13,6 +13,7 @@ import { setIndexAnnotations } from "./registry/index-annotations.js";
 import { MediaType } from "./registry/media-types.js";
 import { parseReference, type ImageReference } from "./registry/reference.js";
 import { buildAll, decorate, type Variant } from "./variants.js";
+import { verify } from "./verify/verify.js";
 
 const TAG = /^[\w][\w.-]{0,127}$/;
 
@@ -29,6 +30,10 @@ const optionsSchema = z.object({
   compression: compressionSchema.default("gzip"),
   /** Talk to the registry over plain HTTP; default: only for loopback addresses. */
   plainHttp: z.boolean().optional(),
+  /** Read the index back after pushing and check it (default true); see verify. */
+  verify: z.boolean().default(true),
+  /** With verify: check every ELF file's CPU in every variant (default true). */
+  scanBinaries: z.boolean().default(true),
 });
 
 export type PublishIndexOptions = z.input<typeof optionsSchema> & {
@@ -195,6 +200,19 @@ export async function publishIndex(
     digest = await setIndexAnnotations(registry, ref.repository, tags, opts.annotations);
   }
   onProgress({ kind: "push-done", digest, seconds: (performance.now() - start) / 1000 });
+
+  // What the registry now serves must be what was built: every platform, no stray entry, and
+  // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
+  if (opts.verify && built.length > 1) {
+    await verify(`${repo}@${digest}`, {
+      platforms: built.map((b) => b.platform),
+      scanBinaries: opts.scanBinaries,
+      ...(opts.username === undefined || password === undefined
+        ? {}
+        : { username: opts.username, password }),
+      ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
+    });
+  }
 
   const summary = await readIndex(registry, ref.repository, digest);
   // One variant is pushed as a plain image manifest, not an index: it is its own entry.

@@ -66,6 +66,10 @@ export interface PublishCommand {
   readonly mediaTypes: MediaTypes;
   readonly compression: Compression;
   readonly sourceDateEpoch?: number;
+  /** Read the pushed index back and check it (off with --no-verify). */
+  readonly verify: boolean;
+  /** With verify: check every ELF file's CPU (off with --no-scan). */
+  readonly scan: boolean;
   readonly json: boolean;
 }
 
@@ -129,6 +133,8 @@ const PUBLISH_OPTIONS = {
   compression: { type: "string" },
   export: { type: "string" },
   "source-date-epoch": { type: "string" },
+  "no-verify": { type: "boolean" },
+  "no-scan": { type: "boolean" },
   json: { type: "boolean" },
 } as const satisfies ParseArgsConfig["options"];
 
@@ -219,6 +225,8 @@ const publishFlagsSchema = z.object({
     })
     .transform(Number)
     .optional(),
+  "no-verify": z.boolean().default(false),
+  "no-scan": z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -366,6 +374,8 @@ function parsePublish(args: readonly string[], context: ParseContext): PublishCo
     ...(flags["source-date-epoch"] === undefined
       ? {}
       : { sourceDateEpoch: flags["source-date-epoch"] }),
+    verify: !flags["no-verify"],
+    scan: !flags["no-scan"],
     json: flags.json,
   };
 }

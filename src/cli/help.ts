@@ -55,6 +55,8 @@ Image:
   --compression gzip|zstd|uncompressed|estargz   layer compression (default: gzip)
 
 Output:
+  --no-verify              do not read the pushed index back and check it
+  --no-scan                check the index, but not every binary's CPU (no layer downloads)
   --json                   print only the result, as JSON, on stdout (progress stays on stderr)
   -h, --help               this help
 

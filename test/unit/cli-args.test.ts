@@ -234,8 +234,18 @@ describe("good input → the typed command", () => {
       labels: {},
       mediaTypes: "oci",
       compression: "gzip",
+      verify: true,
+      scan: true,
       json: false,
     } satisfies PublishCommand);
+  });
+
+  test("--no-verify and --no-scan turn the post-push checks off", () => {
+    expect(publish("--address", ADDRESS, "--no-scan")).toMatchObject({ verify: true, scan: false });
+    expect(publish("--address", ADDRESS, "--no-verify")).toMatchObject({
+      verify: false,
+      scan: true,
+    });
   });
 
   test("platforms normalised, from --platform (repeated, or a list) and --platforms", () => {

@@ -129,6 +129,8 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
         const login = destination.credentials;
         const result = await image.publish(destination.repository, {
           ...format,
+          verify: command.verify,
+          scanBinaries: command.scan,
           tags: [...destination.tags],
           ...(login === undefined
             ? {}
