@@ -6,9 +6,8 @@ import { ErrorCode, MultiarchError } from "../errors.js";
 import { exportIndex } from "../export-image.js";
 import { parseKeyValues } from "../key-value.js";
 import { publishIndex } from "../publish-index.js";
-import { RegistryClient } from "../registry/client.js";
-import { readIndex } from "../registry/image-index.js";
-import { parseReference } from "../registry/reference.js";
+import { formatReport } from "../verify/report.js";
+import { verify as verifyImage } from "../verify/verify.js";
 import type { Variant } from "../variants.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
 
@@ -95,9 +94,10 @@ export class MultiarchImage {
   }
 
   /**
-   * Read back what the registry serves at an address (after publish) and check that it holds
-   * exactly this image's platforms (as one image index; a single platform may be a plain image
-   * manifest). Returns a report, one line per platform; fails with VERIFY_FAILED otherwise.
+   * Read back what the registry serves at an address (after publish) and check it: one image
+   * index holding exactly this image's platforms (no unknown/unknown entry), configs that agree
+   * with it, every blob present, and every ELF binary built for its platform's CPU. Returns a
+   * report, one line per platform; fails with VERIFY_FAILED naming every problem.
    */
   @func()
   async verify(
@@ -108,51 +108,12 @@ export class MultiarchImage {
     /** Registry password or token. */
     password?: Secret,
   ): Promise<string> {
-    const ref = parseReference(address);
-    const secret = password === undefined ? undefined : await password.plaintext();
-    const client = new RegistryClient({
-      registry: ref.registry,
+    const report = await verifyImage(address, {
+      platforms: [...this.platforms],
       ...(username === undefined ? {} : { username }),
-      ...(secret === undefined ? {} : { password: secret }),
+      ...(password === undefined ? {} : { password }),
     });
-    const reference = ref.digest ?? ref.tag ?? "latest";
-    const where = client.describe(ref.repository, reference);
-    const summary = await readIndex(client, ref.repository, reference);
-    if (summary === undefined) {
-      throw new MultiarchError(ErrorCode.VERIFY_FAILED, `${where} does not exist.`, {
-        given: address,
-        expected: "a tag or digest this image was published under",
-      });
-    }
-    // A single platform may be pushed as a plain image manifest rather than an index.
-    const entries =
-      summary.kind === "index"
-        ? summary.entries.map((e) => ({ ...e, platform: e.platform ?? "none" }))
-        : [{ platform: summary.platform ?? "none", digest: summary.digest, size: summary.size }];
-    const served = entries.map((e) => e.platform);
-    const missing = this.platforms.filter((p) => !served.includes(p));
-    const extra = served.filter((p) => !this.platforms.includes(p));
-    if (missing.length > 0 || extra.length > 0) {
-      throw new MultiarchError(
-        ErrorCode.VERIFY_FAILED,
-        `${where} does not hold this image's platforms.`,
-        {
-          given: served.join(", "),
-          expected: this.platforms.join(", "),
-          hint: [
-            missing.length > 0 ? `missing: ${missing.join(", ")}` : "",
-            extra.length > 0 ? `unexpected: ${extra.join(", ")}` : "",
-          ]
-            .filter(Boolean)
-            .join("; "),
-        },
-      );
-    }
-    return [
-      `${where}@${summary.digest} (${summary.mediaType})`,
-      ...entries.map((e) => `${e.platform}  ${e.digest}  ${e.size} bytes`),
-      "",
-    ].join("\n");
+    return formatReport(report);
   }
 }
 

@@ -212,10 +212,26 @@ async function inspect(
   if (doc.kind === "manifest") {
     // Not an index: say so, and still check the one image it is.
     const variant = await verifyImage(ctx, top.digest, doc.manifest, undefined);
+    // Its config's platform stands for the index's one entry: name what is missing or extra.
+    const [os = "", architecture = "", platformVariant] = (variant.verification.config ?? "").split(
+      "/",
+    );
+    const platform =
+      variant.verification.config === undefined
+        ? undefined
+        : {
+            os,
+            architecture,
+            ...(platformVariant === undefined ? {} : { variant: platformVariant }),
+          };
     return {
       ...base,
       platforms: [variant.verification],
-      problems: [...checkMediaType(top.mediaType), ...variant.problems],
+      problems: [
+        ...checkMediaType(top.mediaType),
+        ...checkPlatforms([{ digest: top.digest, platform }], expected),
+        ...variant.problems,
+      ],
     };
   }
 

@@ -74,11 +74,11 @@ describe("Multiarch (the Dagger module's main object)", () => {
       expect([...indexPlatforms(v1)].sort()).toEqual(TWO);
     });
 
-    it("verify() reports the served index, one line per platform", () => {
+    it("verify() reports the served index as OK, one line per platform", () => {
       const { digest } = splitRef(ref);
       const lines = verified.trimEnd().split("\n");
-      expect(lines[0]).toBe(`${repo}:latest@${digest} (application/vnd.oci.image.index.v1+json)`);
-      expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(TWO);
+      expect(lines[0]).toBe(`${repo}:latest@${digest}: OK`);
+      expect(lines.slice(1, 1 + TWO.length).map((l) => l.trim().split(/\s+/)[0])).toEqual(TWO);
     });
 
     it("export() writes an OCI archive that skopeo reads with both platforms", () => {
@@ -106,7 +106,8 @@ describe("Multiarch (the Dagger module's main object)", () => {
     });
     expect(isMultiarchError(error, ErrorCode.VERIFY_FAILED)).toBe(true);
     if (!isMultiarchError(error)) return;
-    expect(error.details.hint).toBe("missing: linux/arm64");
+    expect(error.message).toContain("not an image index");
+    expect(error.message).toContain("linux/arm64");
   });
 
   it("publish() in one call: build args, annotations, Docker media types, credentials", async () => {
