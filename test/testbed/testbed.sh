@@ -49,15 +49,18 @@ cmd_up() {
 }
 
 cmd_status() {
-  local rc=0
-  engine_status || rc=1
-  registry_status || rc=1
-  qemu_status || rc=1
-  seed_status || rc=1
+  local down=()
+  engine_status || down+=(engine)
+  registry_status || down+=(registries)
+  qemu_status || down+=(emulators)
+  seed_status || down+=("base images")
   echo "logs:       $MULTIARCH_LOGS"
   echo "caches:     $MULTIARCH_CACHE (binaries, Debian packages, root filesystems)"
-  [ "$rc" = 0 ] || echo "testbed: not ready; run 'npm run testbed:up'" >&2
-  return "$rc"
+  if [ ${#down[@]} -gt 0 ]; then
+    local IFS=,
+    echo "testbed: not ready (${down[*]}: see above); run 'npm run testbed:up'" >&2
+    return 1
+  fi
 }
 
 cmd_env() {
