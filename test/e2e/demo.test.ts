@@ -2,14 +2,11 @@
 // registry serves (our inspect, skopeo, umoci) and what each platform's binary is and prints.
 import { connection, dag, type Platform as DaggerPlatform } from "@dagger.io/dagger";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { acceptedMachines } from "../../src/emulation.js";
 import { parsePlatform, platformInfo } from "../../src/index.js";
-import { inspectRaw } from "./support/oci.js";
+import { inspectRaw, readImageBytes } from "./support/oci.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ADDRESS = "127.0.0.1:5000/hello";
@@ -33,38 +30,6 @@ function npmRunDemo(): Promise<{ code: number | null; stdout: string; stderr: st
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/**
- * One file's bytes from one platform's image, as the registry serves it (skopeo copies that
- * platform into an OCI layout, umoci unpacks it). Like readImageFiles, but bytes, not UTF-8.
- */
-function readImageBytes(ref: string, platform: string, path: string): Buffer {
-  const [os = "linux", arch = "", variant] = platform.split("/");
-  const dir = mkdtempSync(join(tmpdir(), "multiarch-demo-"));
-  try {
-    execFileSync(
-      "skopeo",
-      [
-        "copy",
-        "--src-tls-verify=false",
-        "--override-os",
-        os,
-        "--override-arch",
-        arch,
-        ...(variant === undefined ? [] : ["--override-variant", variant]),
-        `docker://${ref}`,
-        `oci:${join(dir, "layout")}:img`,
-      ],
-      { stdio: "pipe" },
-    );
-    execFileSync("umoci", ["unpack", "--image", `${join(dir, "layout")}:img`, join(dir, "b")], {
-      stdio: "pipe",
-    });
-    return readFileSync(join(dir, "b", "rootfs", path));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** What an ELF header says about the CPU, and whether the file asks for a dynamic loader. */
@@ -132,7 +97,9 @@ describe("npm run demo", () => {
 
   it.each(PLATFORMS)("%s: the published binary is a static ELF for that CPU", (platform) => {
     const info = platformInfo(parsePlatform(platform));
-    const header = elf(readImageBytes(`${ADDRESS}@${digest}`, platform, BINARY));
+    const header = elf(
+      readImageBytes(`${ADDRESS}@${digest}`, platform, [BINARY])[0] ?? Buffer.alloc(0),
+    );
     expect(header).toEqual({
       magic: "\x7fELF",
       elfClass: info.elfClass,

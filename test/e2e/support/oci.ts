@@ -65,9 +65,9 @@ export function indexPlatforms(raw: RawManifest): string[] {
 
 /**
  * Files from one platform's image, as the registry serves it: skopeo copies that platform's
- * image into an OCI layout, umoci unpacks its layers.
+ * image into an OCI layout, umoci unpacks its layers. Bytes, for binaries.
  */
-export function readImageFiles(ref: string, platform: string, paths: readonly string[]): string[] {
+export function readImageBytes(ref: string, platform: string, paths: readonly string[]): Buffer[] {
   const [os = "linux", arch = "", variant] = platform.split("/");
   const dir = mkdtempSync(join(tmpdir(), "multiarch-oci-"));
   try {
@@ -89,10 +89,15 @@ export function readImageFiles(ref: string, platform: string, paths: readonly st
         stdio: "pipe",
       },
     );
-    return paths.map((p) => readFileSync(join(dir, "bundle", "rootfs", p), "utf8"));
+    return paths.map((p) => readFileSync(join(dir, "bundle", "rootfs", p)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Like readImageBytes, decoded as UTF-8, for text files. */
+export function readImageFiles(ref: string, platform: string, paths: readonly string[]): string[] {
+  return readImageBytes(ref, platform, paths).map((bytes) => bytes.toString("utf8"));
 }
 
 /** A repository name no other test run uses. */
