@@ -7,7 +7,9 @@ export type ProgressEvent =
   | { readonly kind: "build-done"; readonly platform: string; readonly seconds: number }
   | { readonly kind: "build-failed"; readonly platform: string; readonly seconds: number }
   | { readonly kind: "push-start"; readonly ref: string }
-  | { readonly kind: "push-done"; readonly digest: string; readonly seconds: number };
+  | { readonly kind: "push-done"; readonly digest: string; readonly seconds: number }
+  | { readonly kind: "verify-start"; readonly ref: string; readonly scanBinaries: boolean }
+  | { readonly kind: "verify-done"; readonly seconds: number };
 
 export type ProgressListener = (event: ProgressEvent) => void;
 

@@ -119,7 +119,8 @@ export async function openRegistry(
  * Build every variant, then push them as one index to `address` (`registry/repo[:tag]`) and
  * point every tag at it. Nothing is pushed unless every variant built, and bad credentials are
  * caught before any build starts.
- * @throws MultiarchError INVALID_INPUT, AUTH_FAILED, BUILD_FAILED / QEMU_CRASH, PUSH_FAILED
+ * @throws MultiarchError INVALID_INPUT, AUTH_FAILED, REGISTRY_ERROR, BUILD_FAILED / QEMU_CRASH,
+ * PUSH_FAILED, VERIFY_FAILED (after the push: what the registry serves is not what was built)
  */
 export async function publishIndex(
   variants: readonly Variant[],
@@ -204,6 +205,8 @@ export async function publishIndex(
   // What the registry now serves must be what was built: every platform, no stray entry, and
   // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
   if (opts.verify && built.length > 1) {
+    const verifyStart = performance.now();
+    onProgress({ kind: "verify-start", ref: `${repo}@${digest}`, scanBinaries: opts.scanBinaries });
     await verify(`${repo}@${digest}`, {
       platforms: built.map((b) => b.platform),
       scanBinaries: opts.scanBinaries,
@@ -212,6 +215,7 @@ export async function publishIndex(
         : { username: opts.username, password }),
       ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
     });
+    onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
   }
 
   const summary = await readIndex(registry, ref.repository, digest);

@@ -72,6 +72,10 @@ export function progressLine(event: ProgressEvent, context: ProgressContext): st
       return `pushing ${event.ref}…`;
     case "push-done":
       return `pushed ${shortDigest(event.digest)} in ${seconds(event.seconds)} s`;
+    case "verify-start":
+      return `verifying what the registry serves${event.scanBinaries ? " (platforms, blobs, every binary's CPU)" : ""}…`;
+    case "verify-done":
+      return `verified in ${seconds(event.seconds)} s`;
   }
 }
 
