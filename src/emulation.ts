@@ -37,8 +37,13 @@ export interface EmulationReport {
 
 /** Default probe image: any multi-platform image with `uname` works. */
 export const DEFAULT_PROBE_IMAGE = "busybox:latest";
-/** Default binfmt installer, run privileged when `install` is set; pin it by digest in production. */
-export const DEFAULT_BINFMT_IMAGE = "tonistiigi/binfmt:qemu-v9.2.2";
+/**
+ * Default binfmt installer, run privileged when `install` is set: the tonistiigi/binfmt the Dagger
+ * v0.21.8 sources pin (toolchains/engine-dev/consts, QemuBinImage). Its entrypoint must accept
+ * `--install all`.
+ */
+export const DEFAULT_BINFMT_IMAGE =
+  "tonistiigi/binfmt@sha256:e06789462ac7e2e096b53bfd9e607412426850227afeb1d0f5dfa48a731e0ba5";
 
 const optionsSchema = z.object({
   probeImage: z.string().min(1).default(DEFAULT_PROBE_IMAGE),
@@ -128,6 +133,8 @@ async function installEmulators(client: Client, image: string): Promise<void> {
   await client
     .container()
     .from(image)
+    // It changes the host, not a file system: a cached result would skip it.
+    .withEnvVariable("MULTIARCH_INSTALL", `${Date.now()}-${Math.random()}`)
     .withExec(["--install", "all"], { useEntrypoint: true, insecureRootCapabilities: true })
     .sync();
 }

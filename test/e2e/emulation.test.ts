@@ -1,6 +1,7 @@
 // withEmulation against the real engine and the host's binfmt handlers.
 import { connection } from "@dagger.io/dagger";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   ErrorCode,
@@ -9,7 +10,13 @@ import {
   type EmulationReport,
 } from "../../src/index.js";
 
-const MIPS_HANDLER = "/proc/sys/fs/binfmt_misc/qemu-mips64el";
+const BINFMT = "/proc/sys/fs/binfmt_misc";
+const MIPS_HANDLER = `${BINFMT}/qemu-mips64el`;
+// Seeded by test/testbed/lib/seed.sh: Debian's qemu-user-static behind a tonistiigi/binfmt-like
+// entrypoint (`--install all|ARCH,...`).
+const INSTALLER = `${process.env.MULTIARCH_REGISTRY ?? "127.0.0.1:5000"}/multiarch/binfmt:debian`;
+
+const handlers = () => new Set(readdirSync(BINFMT).filter((n) => n.startsWith("qemu-")));
 
 describe("withEmulation", () => {
   it("reports amd64 and 386 native, the others emulated, and what each ran as", async () => {
@@ -65,5 +72,47 @@ describe("withEmulation", () => {
       writeFileSync(MIPS_HANDLER, "1");
     }
     expect(report?.platforms[0]).toMatchObject({ platform: "linux/mips64le", mode: "unavailable" });
+  });
+
+  it("installs a missing emulator with the privileged installer image, then runs it", async () => {
+    const before = handlers();
+    expect(before.has("qemu-mips64el")).toBe(true);
+    writeFileSync(MIPS_HANDLER, "-1");
+    let unavailable: EmulationReport | undefined;
+    let report: EmulationReport | undefined;
+    let registered = "";
+    try {
+      await connection(async () => {
+        unavailable = await withEmulation(["linux/mips64le"], { require: false });
+        report = await withEmulation(["linux/amd64", "linux/mips64le"], {
+          install: true,
+          installerImage: INSTALLER,
+        });
+      });
+      registered = existsSync(MIPS_HANDLER) ? readFileSync(MIPS_HANDLER, "utf8") : "";
+    } finally {
+      // Leave the host as the bed made it: handlers the installer added go, and mips64el is
+      // Debian's again (the installer's points into a container snapshot of the engine's).
+      for (const name of handlers())
+        if (!before.has(name)) writeFileSync(`${BINFMT}/${name}`, "-1");
+      if (existsSync(MIPS_HANDLER)) writeFileSync(MIPS_HANDLER, "-1");
+      execFileSync("update-binfmts", ["--enable", "qemu-mips64el"]);
+    }
+    expect(unavailable?.installed).toBe(false);
+    expect(unavailable?.platforms[0]).toMatchObject({
+      platform: "linux/mips64le",
+      mode: "unavailable",
+    });
+    expect(report?.installed).toBe(true);
+    expect(report?.platforms).toEqual([
+      { platform: "linux/amd64", mode: "native", machine: "x86_64" },
+      { platform: "linux/mips64le", mode: "emulated", machine: "mips64" },
+    ]);
+    // What the installer registered: Debian's interpreter path and magic, with the F flag.
+    expect(registered).toMatch(/^enabled\n/);
+    expect(registered).toContain("interpreter /usr/libexec/qemu-binfmt/mips64el-binfmt-P\n");
+    expect(registered).toMatch(/^flags: P?O?C?F$/m);
+    expect(registered).toContain("magic 7f454c4602010100000000000000000002000800\n");
+    expect(readFileSync(MIPS_HANDLER, "utf8")).toMatch(/^enabled\n[^]*flags: PF$/m);
   });
 });

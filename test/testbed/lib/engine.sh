@@ -68,8 +68,10 @@ prepare_dagger_source() {
     -e '\#github.com/vito/dang/v2 #d' \
     -e '/^tool /d' \
     "$dir/go.mod" >"$src/go.mod"
-  grep -q "github.com/dagger/dagger => ./dagger" "$src/go.mod" && grep -q "vito/midterm v0.2.5$" "$src/go.mod" \
-    || die "could not rewrite dagger's go.mod for $v; update prepare_dagger_source"
+  if ! grep -q "github.com/dagger/dagger => ./dagger" "$src/go.mod" \
+    || ! grep -q "vito/midterm v0.2.5$" "$src/go.mod"; then
+    die "could not rewrite dagger's go.mod for $v; update prepare_dagger_source"
+  fi
   # midterm v0.2.5 needs a newer go-ansicode than dagger pins; the pruned module graph does
   # not raise it by itself.
   (cd "$src" && go mod edit -require=github.com/danielgatis/go-ansicode@v1.0.14)

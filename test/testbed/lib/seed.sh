@@ -5,6 +5,8 @@
 #
 #   library/busybox:latest        busybox-static .debs of every architecture
 #   library/debian:bookworm-slim  mmdebstrap --variant=minbase (amd64, arm64, armhf)
+#   multiarch/binfmt:debian       a binfmt installer like tonistiigi/binfmt, from
+#                                 qemu-user-static and busybox-static (host arch)
 #
 # Each image is built only when its tag is missing from the registry. The
 # expensive inputs (.debs, mmdebstrap tarballs) are cached under $SEED_DIR,
@@ -13,12 +15,16 @@
 
 SEED_DIR="$MULTIARCH_CACHE/seed"
 SEED_SUITE=bookworm
-SEED_IMAGES=(library/busybox:latest "library/debian:$SEED_SUITE-slim")
+SEED_BINFMT_IMAGE=multiarch/binfmt:debian
+SEED_IMAGES=(library/busybox:latest "library/debian:$SEED_SUITE-slim" "$SEED_BINFMT_IMAGE")
 # riscv64 is not a bookworm release architecture (only debian-ports has it);
 # it and mips64el are taken only when the mirror carries them.
 SEED_BUSYBOX_ARCHES=(amd64 arm64 armhf armel ppc64el s390x i386 mips64el riscv64)
 SEED_BUSYBOX_OPTIONAL=" mips64el riscv64 "
 SEED_DEBIAN_ARCHES=(amd64 arm64 armhf)
+# The handlers the installer image carries: what `tonistiigi/binfmt --install
+# all` registers on an x86_64 host (Debian's names), ~90 MB of static QEMU.
+SEED_BINFMT_HANDLERS=(qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64 qemu-mips64el qemu-mips64 qemu-loongarch64)
 SEED_PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Like the official -slim images: no docs, man pages or locales, but keep the
 # licenses. dpkg keeps applying these inside containers built from the image.
@@ -38,6 +44,7 @@ seed_images() {
   need_packages skopeo jq curl gzip
   if ! _seed_present library/busybox:latest; then _seed_busybox; fi
   if ! _seed_present "library/debian:$SEED_SUITE-slim"; then _seed_debian; fi
+  if ! _seed_present "$SEED_BINFMT_IMAGE"; then _seed_installer; fi
 }
 
 # One line per seed image with the platforms the registry serves; non-zero
@@ -173,36 +180,26 @@ _seed_busybox() {
   info "busybox pushed in $((SECONDS - t0))s"
 }
 
-# The cached busybox-static .deb for ARCH, if any. Once cached, a version is
-# kept: images rebuilt after a registry wipe stay the same.
+# The cached .deb of PACKAGE (default busybox-static) for ARCH, if any. Once
+# cached, a version is kept: images rebuilt after a registry wipe stay the same.
 _seed_cached_deb() {
-  find "$SEED_DIR/debs" -maxdepth 1 -name "busybox-static_*_$1.deb" | sort | tail -n 1
+  find "$SEED_DIR/debs" -maxdepth 1 -name "${2:-busybox-static}_*_$1.deb" | sort | tail -n 1
 }
 
 # Download it (after _seed_apt_update) and print its path; fails if absent.
 _seed_download_deb() {
-  (cd "$SEED_DIR/debs" && _seed_apt download "busybox-static:$1") >>"$MULTIARCH_LOGS/seed-apt.log" 2>&1 ||
+  (cd "$SEED_DIR/debs" && _seed_apt download "${2:-busybox-static}:$1") >>"$MULTIARCH_LOGS/seed-apt.log" 2>&1 ||
     return 1
-  _seed_cached_deb "$1"
+  _seed_cached_deb "$1" "${2:-busybox-static}"
 }
 
-# Root file system: busybox, its applet links (listed by that very binary, run
-# under qemu, as builds differ per architecture), a root and a nobody user.
+# Root file system: busybox and its applet links, a root and a nobody user.
 _seed_busybox_platform() {
-  local work=$1 arch=$2 deb=$3 qemu x root version applet
+  local work=$1 arch=$2 deb=$3 qemu x root version
   read -r _ _ qemu <<<"$(_seed_platform "$arch")"
   x="$work/$arch-deb" root="$work/$arch-rootfs"
   version=$(dpkg-deb -f "$deb" Version)
-  dpkg-deb -x "$deb" "$x"
-  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,home,var,usr/share/doc/busybox-static}
-  install -m 0755 "$x/bin/busybox" "$root/bin/busybox"
-  cp "$x/usr/share/doc/busybox-static/copyright" "$root/usr/share/doc/busybox-static/"
-  _seed_run_static "$qemu" "$x/bin/busybox" --list-full >"$work/$arch-applets"
-  while read -r applet; do
-    if [ -z "$applet" ] || [ "$applet" = bin/busybox ]; then continue; fi
-    case $applet in */*) [ -d "$root/${applet%/*}" ] || mkdir -p "$root/${applet%/*}" ;; esac
-    ln -sf /bin/busybox "$root/$applet"
-  done <"$work/$arch-applets"
+  _seed_busybox_tree "$deb" "$qemu" "$x" "$root"
   [ -L "$root/bin/sh" ] || { echo "busybox for $arch has no sh applet"; return 1; }
   printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/home:/bin/false' >"$root/etc/passwd"
   printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
@@ -213,6 +210,24 @@ _seed_busybox_platform() {
     "$(jq -nc --arg env "$SEED_PATH_ENV" '{Env: [$env], Cmd: ["sh"]}')" \
     "busybox-static $version ($arch) from Debian $SEED_SUITE"
   rm -rf "$x" "$root" "$work/$arch.tar"
+}
+
+# Unpack busybox-static DEB into X and install into ROOT: the binary, its
+# copyright and its applet links (listed by that very binary, run under qemu,
+# as builds differ per architecture).
+_seed_busybox_tree() {
+  local deb=$1 qemu=$2 x=$3 root=$4 applet
+  dpkg-deb -x "$deb" "$x"
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,home,var,usr/share/doc/busybox-static}
+  install -m 0755 "$x/bin/busybox" "$root/bin/busybox"
+  cp "$x/usr/share/doc/busybox-static/copyright" "$root/usr/share/doc/busybox-static/"
+  _seed_run_static "$qemu" "$x/bin/busybox" --list-full >"$x.applets"
+  while read -r applet; do
+    if [ -z "$applet" ] || [ "$applet" = bin/busybox ]; then continue; fi
+    case $applet in */*) [ -d "$root/${applet%/*}" ] || mkdir -p "$root/${applet%/*}" ;; esac
+    ln -sf /bin/busybox "$root/$applet"
+  done <"$x.applets"
+  rm -f "$x.applets"
 }
 
 # --- debian:bookworm-slim ---------------------------------------------------
@@ -340,6 +355,200 @@ _seed_binfmt_mount() {
   mountpoint -q "$dir" && return 0
   mount -t binfmt_misc binfmt_misc "$dir" ||
     die "cannot mount binfmt_misc at $dir; foreign-architecture builds need it (is this a privileged root?)"
+}
+
+# --- multiarch/binfmt:debian ------------------------------------------------
+# Our own stand-in for tonistiigi/binfmt (Docker Hub is out of reach): run
+# privileged, `--install all|ARCH,...` registers Debian's static QEMU in the
+# host kernel's binfmt_misc. The F flag makes the kernel open the emulator at
+# registration, so it keeps working after this container and its rootfs are
+# gone, and inside every other container.
+
+_seed_installer() {
+  local image=$SEED_BINFMT_IMAGE work="$SEED_DIR/work/binfmt" log="$MULTIARCH_LOGS/seed-binfmt.log"
+  local arch qemu_deb busybox_deb t0=$SECONDS
+  arch=$(dpkg --print-architecture)
+  step "Seeding $REGISTRY_ADDR/$image from Debian's qemu-user-static and busybox-static ($arch)"
+  : >"$log"
+  rm -rf "$work"
+  mkdir -p "$work" "$SEED_DIR/debs"
+  if [ -z "$(_seed_cached_deb "$arch" qemu-user-static)" ] || [ -z "$(_seed_cached_deb "$arch")" ]; then
+    _seed_apt_update
+  fi
+  qemu_deb=$(_seed_cached_deb "$arch" qemu-user-static)
+  if [ -z "$qemu_deb" ] && ! qemu_deb=$(_seed_download_deb "$arch" qemu-user-static); then
+    die_with_log "$MULTIARCH_LOGS/seed-apt.log" "the mirror has no qemu-user-static for $arch"
+  fi
+  busybox_deb=$(_seed_cached_deb "$arch")
+  if [ -z "$busybox_deb" ] && ! busybox_deb=$(_seed_download_deb "$arch"); then
+    die_with_log "$MULTIARCH_LOGS/seed-apt.log" "the mirror has no busybox-static for $arch"
+  fi
+  info "binfmt: qemu-user-static $(dpkg-deb -f "$qemu_deb" Version), busybox-static $(dpkg-deb -f "$busybox_deb" Version)"
+  _seed_logged "$log" "building the binfmt installer failed" \
+    _seed_installer_platform "$work" "$arch" "$qemu_deb" "$busybox_deb"
+  _seed_push "$work" "$image"
+  rm -rf "$work"
+  info "binfmt installer pushed in $((SECONDS - t0))s"
+}
+
+# Root file system: busybox for /bin/sh, the QEMU binaries at the paths
+# Debian's binfmts files name, a handler table made from those files, and the
+# entrypoint that reads it.
+_seed_installer_platform() {
+  local work=$1 arch=$2 qemu_deb=$3 busybox_deb=$4 qemu x root table h interp target
+  read -r _ _ qemu <<<"$(_seed_platform "$arch")"
+  x="$work/qemu-deb" root="$work/rootfs" table="$work/rootfs/usr/local/share/binfmt-install/handlers"
+  _seed_busybox_tree "$busybox_deb" "$qemu" "$work/busybox-deb" "$root"
+  dpkg-deb -x "$qemu_deb" "$x"
+  mkdir -p "${table%/*}" "$root/usr/local/bin" "$root/usr/share/doc/qemu-user-static" "$root/tmp"
+  cp "$x/usr/share/doc/qemu-user-static/copyright" "$root/usr/share/doc/qemu-user-static/"
+  : >"$table"
+  for h in "${SEED_BINFMT_HANDLERS[@]}"; do
+    [ -f "$x/usr/share/binfmts/$h" ] || { echo "qemu-user-static has no $h"; return 1; }
+    _seed_installer_entry "$x/usr/share/binfmts/$h" >>"$table"
+    # The interpreter as Debian installs it: a NAME-binfmt-P link to the
+    # static binary (its name is how Debian's QEMU knows argv[0] is preserved).
+    interp=$(sed -n 's/^interpreter //p' "$x/usr/share/binfmts/$h")
+    target=$(readlink -f "$x$interp")
+    [ -f "$target" ] || { echo "$h: $interp is not in the package"; return 1; }
+    mkdir -p "$root${interp%/*}" "$root$(dirname "${target#"$x"}")"
+    cp -a "$x$interp" "$root$interp"
+    install -m 0755 "$target" "$root${target#"$x"}"
+  done
+  _seed_installer_script >"$root/usr/local/bin/binfmt-install"
+  chmod 0755 "$root/usr/local/bin/binfmt-install"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$work/$arch.tar" .
+  _oci_add_image "$work" "$work/$arch.tar" "$arch" \
+    "$(jq -nc --arg env "$SEED_PATH_ENV" '{Env: [$env], Entrypoint: ["/usr/local/bin/binfmt-install"]}')" \
+    "binfmt installer: qemu-user-static $(dpkg-deb -f "$qemu_deb" Version) ($arch), busybox-static, Debian $SEED_SUITE"
+  rm -rf "$x" "$work/busybox-deb" "$root" "$work/$arch.tar"
+}
+
+# One handler-table line from a Debian binfmts file: "NAME ALIASES REGISTER",
+# ALIASES the names --install accepts (QEMU's and the OCI architecture),
+# REGISTER the line for binfmt_misc/register. Magic and mask keep their \x
+# escapes: the kernel decodes them. Flags: F always (that is the point), P and
+# C as Debian's file says.
+_seed_installer_entry() {
+  local file=$1 name interp magic mask offset aliases oci flags=F
+  name=$(basename "$file")
+  interp=$(sed -n 's/^interpreter //p' "$file")
+  magic=$(sed -n 's/^magic //p' "$file")
+  mask=$(sed -n 's/^mask //p' "$file")
+  offset=$(sed -n 's/^offset //p' "$file")
+  if [ -z "$interp" ] || [ -z "$magic" ]; then echo "$file: no interpreter or magic"; return 1; fi
+  if grep -qx 'preserve yes' "$file"; then flags="P$flags"; fi
+  if grep -qx 'credentials yes' "$file"; then flags="${flags}C"; fi
+  [[ "$magic$mask" != *:* ]] || { echo "$file: ':' in magic or mask"; return 1; }
+  aliases=${name#qemu-}
+  oci=$(_seed_oci_arch "$aliases")
+  [ "$oci" = "$aliases" ] || aliases="$aliases,$oci"
+  echo "$name $aliases :$name:M:${offset:-0}:$magic:$mask:$interp:$flags"
+}
+
+# QEMU's name for an architecture -> the OCI one (GOARCH).
+_seed_oci_arch() {
+  case $1 in
+    aarch64) echo arm64 ;;
+    x86_64) echo amd64 ;;
+    i386) echo 386 ;;
+    mips64el) echo mips64le ;;
+    loongarch64) echo loong64 ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# The entrypoint, busybox sh. Without arguments it lists the handlers and
+# their state, like tonistiigi/binfmt does.
+_seed_installer_script() {
+  cat <<'SCRIPT'
+#!/bin/sh
+# binfmt-install: register this image's QEMU (Debian qemu-user-static) in the
+# kernel's binfmt_misc, like tonistiigi/binfmt. Needs a privileged container.
+#   binfmt-install                         list the handlers and their state
+#   binfmt-install --install all|ARCH,...  register those not registered yet
+#   binfmt-install --uninstall all|ARCH,...  remove them (whoever registered them)
+# ARCH: QEMU's name (aarch64, mips64el) or the OCI one (arm64, mips64le).
+set -eu
+TABLE=/usr/local/share/binfmt-install/handlers
+DIR=/proc/sys/fs/binfmt_misc
+
+usage() {
+  echo "usage: binfmt-install [--install all|ARCH[,ARCH...]] [--uninstall all|ARCH[,ARCH...]]" >&2
+  echo "ARCH is one of: $(cut -d' ' -f2 "$TABLE" | tr '\n' ' ')" >&2
+  exit 2
+}
+
+# binfmt_misc is not mounted in a container's fresh /proc.
+mount_binfmt() {
+  [ -e "$DIR/register" ] && return 0
+  mount -t binfmt_misc binfmt_misc "$DIR" 2>/dev/null || {
+    echo "binfmt-install: cannot mount binfmt_misc at $DIR (run the container privileged)" >&2
+    exit 1
+  }
+}
+
+# Table lines for a comma list ("all" = every line); fails on an unknown name.
+select_handlers() {
+  if [ "$1" = all ]; then cat "$TABLE"; return 0; fi
+  for want in $(echo "$1" | tr ',' ' '); do
+    found=$(awk -v w="$want" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == w) { print; exit } }' "$TABLE")
+    [ -n "$found" ] || { echo "binfmt-install: no emulator for '$want'" >&2; usage; }
+    echo "$found"
+  done
+}
+
+install_handlers() {
+  rc=0
+  select_handlers "$1" >/tmp/selected
+  while read -r name _ line; do
+    if [ -e "$DIR/$name" ]; then
+      echo "$name: already registered ($(sed -n 's/^interpreter //p' "$DIR/$name"), flags $(sed -n 's/^flags: //p' "$DIR/$name")), skipped"
+    elif printf '%s' "$line" >"$DIR/register" 2>/dev/null; then
+      echo "$name: registered $(sed -n 's/^interpreter //p' "$DIR/$name") (flags $(sed -n 's/^flags: //p' "$DIR/$name"))"
+    else
+      echo "$name: registering failed: $line" >&2
+      rc=1
+    fi
+  done </tmp/selected
+  return "$rc"
+}
+
+uninstall_handlers() {
+  select_handlers "$1" >/tmp/selected
+  while read -r name _ _; do
+    if [ -e "$DIR/$name" ]; then
+      echo -1 >"$DIR/$name"
+      echo "$name: removed"
+    else
+      echo "$name: not registered"
+    fi
+  done </tmp/selected
+}
+
+status() {
+  while read -r name aliases _; do
+    if [ -e "$DIR/$name" ]; then
+      echo "$name ($aliases): $(head -n 1 "$DIR/$name"), $(sed -n 's/^interpreter //p' "$DIR/$name"), flags $(sed -n 's/^flags: //p' "$DIR/$name")"
+    else
+      echo "$name ($aliases): not registered"
+    fi
+  done <"$TABLE"
+}
+
+mount_binfmt
+[ $# -gt 0 ] || { status; exit 0; }
+rc=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --install) [ $# -ge 2 ] || usage; install_handlers "$2" || rc=1; shift 2 ;;
+    --uninstall) [ $# -ge 2 ] || usage; uninstall_handlers "$2"; shift 2 ;;
+    -h | --help) usage ;;
+    *) echo "binfmt-install: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+exit "$rc"
+SCRIPT
 }
 
 # --- OCI image layout ----------------------------------------------------------
