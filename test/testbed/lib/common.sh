@@ -64,13 +64,11 @@ pid_alive() {
 
 # Wait up to SECONDS for COMMAND to succeed.
 wait_for() {
-  local seconds=$1; shift
-  local i
-  for ((i = 0; i < seconds * 4; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
     sleep 0.25
   done
-  return 1
 }
 
 # Is something already listening on this TCP port of 127.0.0.1?

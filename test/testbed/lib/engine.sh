@@ -157,7 +157,9 @@ engine_install() {
   for f in dnsname bridge loopback firewall host-local; do
     cmp -s "$bin/$f" "$CNI_BIN_DIR/$f" || install -m 0755 "$bin/$f" "$CNI_BIN_DIR/$f"
   done
-  ln -sf "$(command -v tini)" "$ENGINE_BIN_DIR/tini"
+  # Debian's tini, where the engine image has it (distconsts.TiniPath). Not `command -v tini`:
+  # once this link exists, that names the link itself.
+  ln -sfn /usr/bin/tini "$ENGINE_BIN_DIR/tini"
   # The engine calls these by their upstream paths; Debian installs them in /usr/sbin.
   for f in xtables-legacy-multi xtables-nft-multi; do
     [ -e "/usr/bin/$f" ] || ln -sf "/usr/sbin/$f" "/usr/bin/$f"
@@ -197,9 +199,10 @@ EOF
 
 engine_query_version() {
   local out
+  [ -S "$ENGINE_SOCK" ] || return 1
   # --no-mod: the repository root holds a dagger.json (the TypeScript module), which `dagger query`
   # would otherwise load from the current directory, and TypeScript modules cannot load offline.
-  out=$(echo '{ version }' | timeout 60 env _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK" \
+  out=$(echo '{ version }' | timeout 20 env _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK" \
     DAGGER_PROGRESS=plain "$ENGINE_BIN_DIR/dagger" query --no-mod 2>/dev/null) || return 1
   printf '%s' "$out" | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p'
 }
@@ -228,14 +231,16 @@ engine_up() {
   (
     ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || true
     exec setsid unshare --mount --propagation private -- \
-      tini -s -- "$ENGINE_BIN_DIR/dagger-engine" --config "$ENGINE_CONFIG_DIR/engine.toml" \
+      /usr/bin/tini -s -- "$ENGINE_BIN_DIR/dagger-engine" --config "$ENGINE_CONFIG_DIR/engine.toml" \
       --addr "unix://$ENGINE_SOCK" </dev/null >>"$ENGINE_LOG" 2>&1
   ) &
   echo $! >"$MULTIARCH_RUN/engine.pid"
-  if ! wait_for 120 engine_query_version; then
+  local deadline=$((SECONDS + 120))
+  until engine_query_version >/dev/null 2>&1; do
     pid_alive engine || die_with_log "$ENGINE_LOG" "the engine exited during start-up"
-    die_with_log "$ENGINE_LOG" "the engine did not answer a query within 120 s"
-  fi
+    [ "$SECONDS" -lt "$deadline" ] || die_with_log "$ENGINE_LOG" "the engine did not answer a query within 120 s"
+    sleep 1
+  done
   info "engine $(engine_query_version) answers (log: $ENGINE_LOG)"
 }
 
@@ -253,16 +258,29 @@ engine_status() {
 }
 
 engine_down() {
-  local pid
+  local pid pids
   pid_alive engine || { rm -f "$MULTIARCH_RUN/engine.pid"; return 0; }
   pid=$(cat "$MULTIARCH_RUN/engine.pid")
-  info "stopping the engine (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 60; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+  # The recorded pid is tini's; the engine is its child (in a process group of its own), and
+  # would be orphaned if tini died first: signal and wait for both.
+  pids="$pid $(pgrep -P "$pid" | tr '\n' ' ')"
+  info "stopping the engine (pids $pids)"
+  # shellcheck disable=SC2086 # a list of pids
+  kill -TERM $pids 2>/dev/null || true
+  local i p alive
+  for ((i = 1; i <= 120; i++)); do
+    alive=""
+    for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+    [ -z "$alive" ] && break
+    # A graceful shutdown can wait on sessions; the engine forces it at the third SIGTERM.
+    # shellcheck disable=SC2086
+    if ((i == 20 || i == 30)); then kill -TERM $alive 2>/dev/null || true; fi
     sleep 0.5
   done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  if [ -n "$alive" ]; then
+    warn "the engine did not stop within 60 s; killing it"
+    # shellcheck disable=SC2086
+    kill -KILL $alive 2>/dev/null || true
+  fi
   rm -f "$MULTIARCH_RUN/engine.pid" "$ENGINE_SOCK"
 }
