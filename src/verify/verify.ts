@@ -32,6 +32,7 @@ import {
   type Problem,
 } from "./checks.js";
 import { readLayer } from "./layer.js";
+import { cachedLayerRead, defaultLayerCacheDir } from "./layer-cache.js";
 import { classifyEntry, mergeLayers } from "./overlay.js";
 import {
   failureSummary,
@@ -50,6 +51,11 @@ const optionsSchema = z.object({
   plainHttp: z.boolean().optional(),
   /** Read every variant's layers and check its ELF binaries' CPU (default true). */
   scanBinaries: z.boolean().default(true),
+  /**
+   * Where the scan keeps what each layer holds, by digest, so a layer is downloaded and walked
+   * once (default: ~/.cache/multiarch/layers, see defaultLayerCacheDir); false: no cache.
+   */
+  layerCache: z.union([z.string().min(1), z.literal(false)]).optional(),
   /** A command to run in every variant: argv, or a string for `sh -c`. */
   smoke: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
   /** Throw VERIFY_FAILED naming every problem (default true); else only report them. */
@@ -80,6 +86,8 @@ interface Context {
   readonly registry: RegistryClient;
   readonly repository: string;
   readonly scan: boolean;
+  /** Where layer reads are kept by digest; undefined: no cache. */
+  readonly layerCache: string | undefined;
   readonly limit: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
@@ -122,6 +130,7 @@ export async function verify(ref: string, options: VerifyOptions = {}): Promise<
     registry,
     repository: reference.repository,
     scan: opts.scanBinaries,
+    layerCache: opts.layerCache === false ? undefined : (opts.layerCache ?? defaultLayerCacheDir()),
     limit: limiter(LAYER_CONCURRENCY),
   };
 
@@ -374,9 +383,11 @@ async function scanImage(
   const layers = await Promise.all(
     manifest.layers.map((layer, i) =>
       ctx.limit(async () => {
-        const blob = await ctx.registry.getBlob(ctx.repository, layer.digest);
         const where = `${i + 1}/${manifest.layers.length} (${layer.digest})`;
-        return readLayer(blob, where);
+        const { layer: read } = await cachedLayerRead(ctx.layerCache, layer.digest, async () =>
+          readLayer(await ctx.registry.getBlob(ctx.repository, layer.digest), where),
+        );
+        return read;
       }),
     ),
   );
