@@ -141,24 +141,34 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     mediaTypes,
     compression,
     plainHttp,
+    verify,
+    scanBinaries,
     ...build
   } = options;
   // Registry and credentials first: a wrong password should cost a second, not the probes.
-  await openRegistry(address, {
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-    ...(plainHttp === undefined ? {} : { plainHttp }),
-  });
+  await openRegistry(address, defined({ username, password, plainHttp }));
   const image = await buildImage(build);
-  const result = await image.publish(address, {
-    ...(tags === undefined ? {} : { tags }),
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-    ...(annotations === undefined ? {} : { annotations }),
-    ...(labels === undefined ? {} : { labels }),
-    ...(mediaTypes === undefined ? {} : { mediaTypes }),
-    ...(compression === undefined ? {} : { compression }),
-    ...(plainHttp === undefined ? {} : { plainHttp }),
-  });
+  const result = await image.publish(
+    address,
+    defined({
+      tags,
+      username,
+      password,
+      annotations,
+      labels,
+      mediaTypes,
+      compression,
+      plainHttp,
+      verify,
+      scanBinaries,
+    }),
+  );
   return { ...result, emulation: image.emulation };
+}
+
+/** The same object without its undefined-valued keys (optional options stay unset). */
+function defined<T extends object>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

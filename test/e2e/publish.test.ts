@@ -207,4 +207,24 @@ describe("publish", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("verifies after pushing unless told not to", async () => {
+    const kinds: string[][] = [];
+    await connection(async () => {
+      for (const verify of [true, false]) {
+        const seen: string[] = [];
+        await publish({
+          source: dag.host().directory(fixture("cross")),
+          address: `${REGISTRY}/${uniqueRepo("verify-switch")}:v1`,
+          platforms: ["linux/amd64", "linux/arm64"],
+          verify,
+          onProgress: (event) => seen.push(event.kind),
+        });
+        kinds.push(seen);
+      }
+    });
+    expect(kinds[0]).toContain("verify-done");
+    expect(kinds[1]).not.toContain("verify-start");
+    expect(kinds[1]).toContain("push-done");
+  });
 });

@@ -1,0 +1,424 @@
+/**
+ * `npm run bench [-- --quick] [--runs N] [--warmup N] [--scenarios a,b] [--contenders a,b]
+ *                [--merge] [--report]`
+ * (--merge: rerun the named scenarios and keep the others' records; --report: re-render only.)
+ *
+ * Runs every scenario against every contender in alternation (A B C D A B C D ...): one warm-up
+ * round, then N measured rounds. Each build+push is its own process, timed from spawn to exit
+ * (wall), with its peak RSS from GNU time; the index each one pushed is read back from the
+ * registry and must hold one manifest per platform. Ratios are taken pair by pair (run i of a
+ * contender / run i of multiarch), then the median of those ratios.
+ * Writes bench/results/{results.json,results.md,chart.svg} (or results-quick.*, chart-quick.svg).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ALL_CONTENDER_IDS, CACHE, contenders, type Contender } from "./contenders.js";
+import { markdownTable, phaseTable, summarise, svgChart, type RunRecord } from "./report.js";
+import { C_LINES, REGISTRY, SCENARIOS, type Scenario } from "./scenarios.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const RESULTS = join(HERE, "results");
+const WORK = join(CACHE, "work");
+const RUN_LOGS = join(CACHE, "logs", "runs");
+const RUN_TIMEOUT_MS = 15 * 60_000;
+
+interface Options {
+  quick: boolean;
+  /** Keep the other scenarios' records of the previous results file; rerun only these. */
+  merge: boolean;
+  runs: number | undefined;
+  warmup: number | undefined;
+  scenarios: string[];
+  contenders: string[];
+}
+
+function num(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${v}`);
+  return n;
+}
+
+/** Measured and warm-up runs of a scenario: the CLI's, else the scenario's (capped in quick mode). */
+function counts(s: Scenario, opts: Options): { runs: number; warmup: number } {
+  return {
+    runs: opts.runs ?? (opts.quick ? Math.min(s.runs, 2) : s.runs),
+    warmup: opts.warmup ?? s.warmup,
+  };
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const quick = argv.includes("--quick");
+  const merge = argv.includes("--merge");
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (name: string): string[] | undefined => value(name)?.split(",").filter(Boolean);
+  const opts: Options = {
+    quick,
+    merge,
+    runs: num(value("--runs")),
+    warmup: num(value("--warmup")),
+    scenarios:
+      list("--scenarios") ??
+      (quick ? ["copy-only", "warm-nochange", "scale-2"] : SCENARIOS.map((s) => s.id)),
+    contenders: list("--contenders") ?? ALL_CONTENDER_IDS,
+  };
+  for (const s of opts.scenarios)
+    if (!SCENARIOS.some((x) => x.id === s)) throw new Error(`unknown scenario ${s}`);
+  if (opts.runs !== undefined && opts.runs < 1) throw new Error("--runs must be >= 1");
+  return opts;
+}
+
+const log = (msg: string): void => {
+  process.stderr.write(`bench: ${msg}\n`);
+};
+
+/** Write a fresh copy of the scenario's context for one contender and run. */
+function writeContext(dir: string, files: Record<string, string>): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+}
+
+interface Outcome {
+  ok: boolean;
+  seconds: number;
+  maxRssKiB?: number;
+  stdout: string;
+  error?: string;
+}
+
+function runTimed(
+  argv: readonly string[],
+  env: Record<string, string>,
+  logFile: string,
+): Promise<Outcome> {
+  const timeFile = `${logFile}.time`;
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("empty command");
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn("/usr/bin/time", ["-f", "%M", "-o", timeFile, cmd, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGTERM"), RUN_TIMEOUT_MS);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - start) / 1000;
+      writeFileSync(logFile, `$ ${argv.join(" ")}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+      let maxRssKiB: number | undefined;
+      try {
+        const lines = readFileSync(timeFile, "utf8").trim().split("\n");
+        const n = Number(lines[lines.length - 1]);
+        if (Number.isFinite(n)) maxRssKiB = n;
+      } catch {
+        /* no time output */
+      }
+      const tail = stderr.trim().split("\n").slice(-6).join("\n");
+      resolve({
+        ok: code === 0,
+        seconds,
+        stdout,
+        ...(maxRssKiB === undefined ? {} : { maxRssKiB }),
+        ...(code === 0 ? {} : { error: `exit ${code}: ${tail}` }),
+      });
+    });
+  });
+}
+
+interface IndexManifest {
+  mediaType?: string;
+  manifests?: { platform?: { os?: string; architecture?: string; variant?: string } }[];
+}
+
+/** Read back what was pushed: an index with exactly one manifest per requested platform. */
+async function verifyIndex(
+  address: string,
+  platforms: readonly string[],
+): Promise<string | undefined> {
+  const slash = address.indexOf("/");
+  const colon = address.lastIndexOf(":");
+  const repo = address.slice(slash + 1, colon);
+  const tag = address.slice(colon + 1);
+  const res = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${tag}`, {
+    headers: {
+      accept: [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        // one platform: multiarch and buildx push a plain image manifest, not an index
+        ...(platforms.length === 1
+          ? [
+              "application/vnd.oci.image.manifest.v1+json",
+              "application/vnd.docker.distribution.manifest.v2+json",
+            ]
+          : []),
+      ].join(", "),
+    },
+  });
+  if (!res.ok) return `registry answered ${res.status} for ${address}`;
+  const body = (await res.json()) as IndexManifest;
+  if (platforms.length === 1 && body.manifests === undefined) return undefined;
+  const got = (body.manifests ?? [])
+    .map((m) =>
+      [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter(Boolean).join("/"),
+    )
+    .sort();
+  const want = [...platforms].sort();
+  return JSON.stringify(got) === JSON.stringify(want)
+    ? undefined
+    : `pushed index holds [${got.join(", ")}], expected [${want.join(", ")}]`;
+}
+
+async function runOne(
+  scenario: Scenario,
+  contender: Contender,
+  run: number,
+  stamp: string,
+): Promise<RunRecord> {
+  const dir = join(WORK, scenario.id, contender.id);
+  writeContext(dir, scenario.files(stamp));
+  const tag = run < 0 ? `warmup-${Date.now()}` : `run${run}-${Date.now()}`;
+  const address = `${REGISTRY}/bench/${scenario.id}-${contender.id}:${tag}`;
+  const { argv, env = {} } = contender.command(dir, address, scenario.platforms);
+  const logFile = join(
+    RUN_LOGS,
+    `${scenario.id}.${contender.id}.${run < 0 ? "warmup" : `run${run}`}.log`,
+  );
+  const out = await runTimed(argv, env, logFile);
+  let error = out.error;
+  if (out.ok)
+    error = await verifyIndex(address, scenario.platforms).catch((e: unknown) => String(e));
+  let phases: Record<string, number> | undefined;
+  let nodeRssKiB: number | undefined;
+  const last = out.stdout.trim().split("\n").pop() ?? "";
+  if (last.startsWith("{")) {
+    try {
+      const parsed = JSON.parse(last) as { phases?: Record<string, number>; maxRssKiB?: number };
+      phases = parsed.phases;
+      nodeRssKiB = parsed.maxRssKiB;
+    } catch {
+      /* not ours */
+    }
+  }
+  const ok = error === undefined;
+  log(
+    `${scenario.id} ${contender.id} ${run < 0 ? "warm-up" : `run ${run + 1}`}: ${out.seconds.toFixed(1)} s${ok ? "" : ` FAILED (${error?.split("\n")[0] ?? ""}; log ${logFile})`}`,
+  );
+  return {
+    scenario: scenario.id,
+    contender: contender.id,
+    run,
+    ok,
+    seconds: out.seconds,
+    ...(out.maxRssKiB === undefined ? {} : { maxRssKiB: out.maxRssKiB }),
+    ...(nodeRssKiB === undefined ? {} : { nodeRssKiB }),
+    ...(phases === undefined ? {} : { phases }),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+function ensureToolchains(): void {
+  const seed = spawnSync(
+    join(HERE, "../node_modules/.bin/tsx"),
+    [join(HERE, "seed-toolchains.ts")],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (seed.status !== 0)
+    throw new Error("seeding the toolchain images failed (bench/seed-toolchains.ts)");
+}
+
+/** Take the test bed's environment (engine socket, registry) when the caller did not. */
+function testbedEnv(): void {
+  if (process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST !== undefined) return;
+  const out = spawnSync("bash", [join(HERE, "../test/testbed/testbed.sh"), "env"], {
+    encoding: "utf8",
+  });
+  for (const m of out.stdout.matchAll(/^export (\w+)=(.*)$/gm)) {
+    const [, key, value] = m;
+    if (key !== undefined && value !== undefined) process.env[key] = value.replace(/^'|'$/g, "");
+  }
+}
+
+/** Write a file formatted by the project's Prettier, so `npm run lint` accepts it as is. */
+async function writePretty(path: string, text: string): Promise<void> {
+  const prettier = await import("prettier");
+  const config = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(text, { ...config, filepath: path }));
+}
+
+interface Meta {
+  started: string;
+  totalMinutes: number;
+  quick: boolean;
+  counts: Record<string, unknown>;
+  machine: string;
+  cLines: number;
+  contenders: { id: string; label: string; cache: string }[];
+  skipped: Record<string, string>;
+}
+
+/** results.json, results.md and chart.svg (with -quick for a quick run) from the records. */
+async function writeReports(records: RunRecord[], scenarios: string[], meta: Meta): Promise<void> {
+  const suffix = meta.quick ? "-quick" : "";
+  const summaries = summarise(
+    records,
+    scenarios,
+    meta.contenders.map((c) => c.id),
+  );
+  const labels = Object.fromEntries(meta.contenders.map((c) => [c.id, c.label]));
+  const titles = Object.fromEntries(
+    SCENARIOS.filter((s) => scenarios.includes(s.id)).map((s) => [s.id, s.title]),
+  );
+  await writePretty(
+    join(RESULTS, `results${suffix}.json`),
+    JSON.stringify({ meta, summaries, records }, null, 2) + "\n",
+  );
+  const caches = meta.contenders.map((c) => `- ${c.label}: ${c.cache}`).join("\n");
+  const skips = Object.entries(meta.skipped)
+    .map(([id, why]) => `- ${id} skipped: ${why}`)
+    .join("\n");
+  await writePretty(
+    join(RESULTS, `results${suffix}.md`),
+    `<!-- generated by npm run bench${meta.quick ? " -- --quick" : ""}; ${meta.started} -->\n` +
+      `Per scenario and contender: warm-up runs, then measured runs (see the table), alternating contenders; ` +
+      `${meta.machine}; ${meta.totalMinutes.toFixed(0)} min in all.\n\n` +
+      markdownTable(summaries, titles, labels) +
+      `\nWhere the Dagger clients' time goes (medians, seconds; build = every platform synced, ` +
+      `push = publish with platformVariants; raw Dagger does both in one publish call; ` +
+      `read-back+close = verify after push, then closing the session):\n\n` +
+      phaseTable(records, scenarios) +
+      `\nCaches:\n${caches}\n${skips === "" ? "" : `\n${skips}\n`}`,
+  );
+  writeFileSync(
+    join(RESULTS, `chart${suffix}.svg`),
+    svgChart(
+      summaries,
+      labels,
+      `alternating runs after a warm-up; ${meta.machine}; shared, noisy machine: ratios, not absolute times`,
+      meta.contenders.map((c) => c.id),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (process.argv.includes("--report")) {
+    // Re-render the markdown and the chart from the last results file, running nothing.
+    const suffix = opts.quick ? "-quick" : "";
+    const prev = JSON.parse(readFileSync(join(RESULTS, `results${suffix}.json`), "utf8")) as {
+      meta: Meta;
+      records: RunRecord[];
+    };
+    const scenarios = SCENARIOS.map((s) => s.id).filter((id) =>
+      prev.records.some((r) => r.scenario === id),
+    );
+    await writeReports(prev.records, scenarios, prev.meta);
+    return;
+  }
+  testbedEnv();
+  mkdirSync(RESULTS, { recursive: true });
+  mkdirSync(RUN_LOGS, { recursive: true });
+  if (!opts.scenarios.every((s) => s === "copy-only")) ensureToolchains();
+
+  const ready: Contender[] = [];
+  const skipped: Record<string, string> = {};
+  for (const c of contenders().filter((c) => opts.contenders.includes(c.id))) {
+    const why = await c.prepare();
+    if (why === undefined) ready.push(c);
+    else {
+      skipped[c.id] = why;
+      log(`skipping ${c.id}: ${why}`);
+    }
+  }
+  if (!ready.some((c) => c.id === "multiarch"))
+    throw new Error("multiarch must run: ratios are against it");
+
+  // Stop the daemons we started (buildkitd) if the bench is interrupted.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const c of ready) c.teardown();
+      process.exit(130);
+    });
+  }
+  const records: RunRecord[] = [];
+  const started = new Date();
+  const t0 = performance.now();
+  try {
+    for (const id of opts.scenarios) {
+      const scenario = SCENARIOS.find((s) => s.id === id);
+      if (scenario === undefined) continue;
+      const { runs, warmup } = counts(scenario, opts);
+      log(`== ${scenario.title} (${warmup} warm-up, ${runs} measured, per contender)`);
+      for (let round = -warmup; round < runs; round++) {
+        const run = round < 0 ? -1 : round;
+        for (const c of ready) {
+          const stamp =
+            scenario.change === "none"
+              ? `${c.id}-fixed`
+              : `${c.id}-${scenario.id}-${round}-${Date.now()}`;
+          records.push(await runOne(scenario, c, run, stamp));
+        }
+      }
+    }
+  } finally {
+    for (const c of ready) c.teardown();
+  }
+  let totalMinutes = (performance.now() - t0) / 60_000;
+  const suffix = opts.quick ? "-quick" : "";
+  if (opts.merge) {
+    try {
+      const previous = JSON.parse(readFileSync(join(RESULTS, `results${suffix}.json`), "utf8")) as {
+        records: RunRecord[];
+        meta: { totalMinutes: number; counts: Record<string, unknown> };
+      };
+      const kept = previous.records.filter((r) => !opts.scenarios.includes(r.scenario));
+      const rerun = opts.scenarios;
+      opts.scenarios = SCENARIOS.map((s) => s.id).filter(
+        (id) => rerun.includes(id) || kept.some((r) => r.scenario === id),
+      );
+      records.unshift(...kept);
+      totalMinutes += previous.meta.totalMinutes;
+      log(`merged with ${kept.length} earlier records; reran ${rerun.join(", ")}`);
+    } catch (e) {
+      log(`--merge: no earlier results to merge (${String(e)})`);
+    }
+  }
+
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
+  const meta: Meta = {
+    started: started.toISOString(),
+    totalMinutes: Number(totalMinutes.toFixed(1)),
+    quick: opts.quick,
+    counts: Object.fromEntries(
+      opts.scenarios.map((id) => {
+        const s = SCENARIOS.find((x) => x.id === id);
+        return [id, s === undefined ? undefined : counts(s, opts)];
+      }),
+    ),
+    machine,
+    cLines: C_LINES,
+    contenders: ready.map((c) => ({ id: c.id, label: c.label, cache: c.cache })),
+    skipped,
+  };
+  await writeReports(records, opts.scenarios, meta);
+  log(
+    `done in ${totalMinutes.toFixed(1)} min: bench/results/results${suffix}.{json,md}, chart${suffix}.svg`,
+  );
+}
+
+await main();
