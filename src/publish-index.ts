@@ -4,6 +4,7 @@
  */
 import type { Secret } from "@dagger.io/dagger";
 import { z } from "zod";
+import type { BuildMode } from "./dockerfile-plan.js";
 import { ErrorCode, MultiarchError, redact } from "./errors.js";
 import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format.js";
 import { silent, type ProgressListener } from "./progress.js";
@@ -52,6 +53,8 @@ export interface PublishedPlatform {
   /** Seconds its build took (0 when it was already built). */
   readonly seconds: number;
   readonly emulated: boolean;
+  /** native, cross (nothing ran under QEMU) or emulated. */
+  readonly mode: BuildMode;
 }
 
 export interface PublishResult {
@@ -238,6 +241,7 @@ export async function publishIndex(
         size: entry?.size ?? 0,
         seconds: b.seconds,
         emulated: b.emulated,
+        mode: b.mode,
       };
     }),
   };

@@ -5,6 +5,7 @@
 import { dag, type Client, type Directory, type File, type Secret } from "@dagger.io/dagger";
 import { z } from "zod";
 import { buildPlatform, DEFAULT_DOCKERFILE, type PlatformPipeline } from "./build.js";
+import { buildMode, dockerfileExecution } from "./dockerfile-plan.js";
 import { withEmulation, type EmulationReport } from "./emulation.js";
 import { ErrorCode, MultiarchError } from "./errors.js";
 import { exportIndex, type ExportIndexOptions } from "./export-image.js";
@@ -99,6 +100,14 @@ export async function buildImage(options: BuildImageOptions): Promise<MultiPlatf
     opts.sourceDateEpoch === undefined
       ? opts.buildArgs
       : { SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch), ...opts.buildArgs };
+  // Which steps run as the target (under QEMU when foreign) and which on the build machine.
+  const execution =
+    typeof source === "function"
+      ? undefined
+      : await source
+          .file(opts.dockerfile)
+          .contents()
+          .then(dockerfileExecution, () => undefined); // a missing Dockerfile: buildPlatform says so
   const variants = await Promise.all(
     platforms.map(async (platform, i) => ({
       platform,
@@ -111,6 +120,7 @@ export async function buildImage(options: BuildImageOptions): Promise<MultiPlatf
         ...(opts.target === undefined ? {} : { target: opts.target }),
       }),
       emulated: emulation.platforms[i]?.mode === "emulated",
+      mode: buildMode(emulation.platforms[i]?.mode === "native", execution),
     })),
   );
   return new MultiPlatformImage(variants, emulation, onProgress);

@@ -4,6 +4,7 @@
  */
 import type { Container } from "@dagger.io/dagger";
 import { buildFailure } from "./build.js";
+import type { BuildMode } from "./dockerfile-plan.js";
 import { ErrorCode, MultiarchError } from "./errors.js";
 import { formatPlatform, parsePlatform, type Platform } from "./platform.js";
 import { silent, type ProgressListener } from "./progress.js";
@@ -13,12 +14,15 @@ export interface Variant {
   readonly container: Container;
   /** Built under QEMU: a crash by signal is then reported as QEMU_CRASH. */
   readonly emulated?: boolean;
+  /** How it is built, when known; default: from `emulated`. */
+  readonly mode?: BuildMode;
 }
 
 export interface BuiltVariant {
   readonly platform: string;
   readonly container: Container;
   readonly emulated: boolean;
+  readonly mode: BuildMode;
   readonly seconds: number;
 }
 
@@ -79,7 +83,9 @@ export async function buildAll(
         const container = await variant.container.sync();
         const seconds = (performance.now() - start) / 1000;
         onProgress({ kind: "build-done", platform, seconds });
-        return { platform, container, emulated: variant.emulated ?? false, seconds };
+        const emulated = variant.emulated ?? false;
+        const mode = variant.mode ?? (emulated ? "emulated" : "native");
+        return { platform, container, emulated, mode, seconds };
       } catch (error) {
         onProgress({ kind: "build-failed", platform, seconds: (performance.now() - start) / 1000 });
         throw buildFailure(error, platform, variant.emulated ?? false, secrets);

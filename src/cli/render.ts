@@ -2,7 +2,8 @@
  * What the CLI prints: progress lines (stderr), result tables and JSON (stdout). Pure: values in,
  * strings or plain objects out.
  */
-import type { EmulationReport, RunMode } from "../emulation.js";
+import type { BuildMode } from "../dockerfile-plan.js";
+import type { EmulationReport } from "../emulation.js";
 import type { ProgressEvent } from "../progress.js";
 import type { PublishReport } from "../publish.js";
 import type { ImageSummary } from "../registry/image-index.js";
@@ -51,7 +52,7 @@ export interface ProgressContext {
   /** Column width for platform names, so the lines of different platforms align. */
   readonly width: number;
   /** How the engine runs a platform, once known. */
-  readonly modeOf: (platform: string) => RunMode | undefined;
+  readonly modeOf: (platform: string) => BuildMode | undefined;
 }
 
 /** One stderr line for a progress event. */
@@ -98,7 +99,7 @@ export function duplicatesNote(
 export function publishTable(report: PublishReport): string {
   const rows = report.platforms.map((p) => [
     p.platform,
-    p.emulated ? "emulated" : "native",
+    p.mode,
     shortDigest(p.digest),
     humanSize(p.size),
     seconds(p.seconds),
@@ -122,6 +123,7 @@ export interface PublishJson {
     readonly size: number;
     readonly seconds: number;
     readonly emulated: boolean;
+    readonly mode: BuildMode;
   }[];
   readonly emulation: EmulationReport;
 }
@@ -138,6 +140,7 @@ export function publishJson(report: PublishReport): PublishJson {
       size: p.size,
       seconds: Math.round(p.seconds * 1000) / 1000,
       emulated: p.emulated,
+      mode: p.mode,
     })),
     emulation: report.emulation,
   };
@@ -150,18 +153,14 @@ export interface ExportResult {
   readonly platforms: readonly {
     readonly platform: string;
     readonly seconds: number;
-    readonly emulated: boolean;
+    readonly mode: BuildMode;
   }[];
   readonly emulation: EmulationReport;
 }
 
 /** The human result of `--export`. */
 export function exportTable(result: ExportResult): string {
-  const rows = result.platforms.map((p) => [
-    p.platform,
-    p.emulated ? "emulated" : "native",
-    seconds(p.seconds),
-  ]);
+  const rows = result.platforms.map((p) => [p.platform, p.mode, seconds(p.seconds)]);
   return (
     `${table(["PLATFORM", "MODE", "SECONDS"], rows)}\n\n` +
     `wrote ${result.path} (${humanSize(result.size)}, OCI layout, ${result.platforms.length} platforms)\n`

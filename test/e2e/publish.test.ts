@@ -46,6 +46,14 @@ describe("publish", () => {
         `${repo}:latest@${report.digest}`,
       ]);
       expect(report.platforms.map((p) => p.platform)).toEqual(FIVE);
+      // Its last stage RUNs as the target: under QEMU for every foreign platform.
+      expect(report.platforms.map((p) => p.mode)).toEqual([
+        "native",
+        "emulated",
+        "emulated",
+        "emulated",
+        "emulated",
+      ]);
     });
 
     it("serves exactly those five platforms, with no unknown/unknown entry, under both tags", () => {

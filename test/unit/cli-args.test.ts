@@ -515,6 +515,7 @@ describe("render", () => {
         size: 1_038_109,
         seconds: 3.04,
         emulated: false,
+        mode: "native",
       },
       {
         platform: "linux/arm/v7",
@@ -522,6 +523,7 @@ describe("render", () => {
         size: 890,
         seconds: 12.3456,
         emulated: true,
+        mode: "emulated",
       },
     ],
     emulation: {
@@ -584,6 +586,7 @@ describe("render", () => {
           size: 1_038_109,
           seconds: 3.04,
           emulated: false,
+          mode: "native",
         },
         {
           platform: "linux/arm/v7",
@@ -591,6 +594,7 @@ describe("render", () => {
           size: 890,
           seconds: 12.346,
           emulated: true,
+          mode: "emulated",
         },
       ],
       emulation: report.emulation,

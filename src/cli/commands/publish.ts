@@ -4,7 +4,7 @@
  */
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { RunMode } from "../../emulation.js";
+import type { BuildMode } from "../../dockerfile-plan.js";
 import { RegistryClient } from "../../registry/client.js";
 import { UsageError, type PublishCommand } from "../args.js";
 import { withEngine } from "../connect.js";
@@ -97,7 +97,7 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
       const width = Math.max(...command.platforms.map((p) => p.length));
       const seconds = new Map<string, number>();
       // Filled once the engine has been probed, before any build starts.
-      const modes = new Map<string, RunMode>();
+      const modes = new Map<string, BuildMode>();
       const modeOf = (platform: string) => modes.get(platform);
 
       const image = await buildImage({
@@ -115,7 +115,9 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
           io.err(`${progressLine(event, { width, modeOf })}\n`);
         },
       });
-      for (const p of image.emulation.platforms) modes.set(p.platform, p.mode);
+      image.variants.forEach((v, i) => {
+        if (v.mode !== undefined) modes.set(image.platforms[i] ?? "", v.mode);
+      });
       io.err(`${emulationLine(image.emulation)}\n`);
       const format = {
         annotations: { ...command.annotations },
@@ -151,7 +153,7 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
         size: statSync(path).size,
         platforms: image.variants.map((v, i) => {
           const platform = image.platforms[i] ?? "";
-          return { platform, seconds: seconds.get(platform) ?? 0, emulated: v.emulated ?? false };
+          return { platform, seconds: seconds.get(platform) ?? 0, mode: v.mode ?? "emulated" };
         }),
         emulation: image.emulation,
       };
