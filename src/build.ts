@@ -11,6 +11,7 @@ import {
   type Secret,
 } from "@dagger.io/dagger";
 import { z } from "zod";
+import { parseOptions } from "./options.js";
 import { planBuildArgs } from "./build-plan.js";
 import { ErrorCode, MultiarchError } from "./errors.js";
 import { formatPlatform, parsePlatform, platformSchema, type Platform } from "./platform.js";
@@ -52,15 +53,12 @@ export async function buildPlatform(
 ): Promise<Container> {
   const { client = dag, secrets = [], ...rest } = options;
   const target = typeof platform === "string" ? parsePlatform(platform) : platform;
-  const parsed = optionsSchema.safeParse(rest);
-  if (!parsed.success) {
-    throw new MultiarchError(ErrorCode.INVALID_INPUT, "Invalid build options.", {
-      given: JSON.stringify(rest),
-      expected: z.prettifyError(parsed.error),
-      hint: "build arg names are letters, digits and _; dockerfile and target are non-empty",
-    });
-  }
-  const opts = parsed.data;
+  const opts = parseOptions(
+    optionsSchema,
+    rest,
+    "build options",
+    "build arg names are letters, digits and _; dockerfile and target are non-empty",
+  );
   if (typeof source === "function") return source(target, client);
 
   if (!(await source.exists(opts.dockerfile))) {

@@ -3,6 +3,7 @@
  */
 import { dag, type Client, type Platform as DaggerPlatform } from "@dagger.io/dagger";
 import { z } from "zod";
+import { parseOptions } from "./options.js";
 import { ErrorCode, MultiarchError } from "./errors.js";
 import {
   formatPlatform,
@@ -150,7 +151,7 @@ export async function withEmulation(
   options: WithEmulationOptions = {},
 ): Promise<EmulationReport> {
   const { client = dag, ...rest } = options;
-  const opts = optionsSchema.parse(rest);
+  const opts = parseOptions(optionsSchema, rest, "emulation options");
   const parsed = parsePlatforms(platforms);
   const native = parsePlatform(await client.defaultPlatform());
   let results = await probeAll(client, opts.probeImage, parsed.platforms, native);

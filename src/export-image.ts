@@ -4,6 +4,7 @@
  */
 import type { File } from "@dagger.io/dagger";
 import { z } from "zod";
+import { parseOptions } from "./options.js";
 import { ErrorCode, MultiarchError } from "./errors.js";
 import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format.js";
 import { silent, type ProgressListener } from "./progress.js";
@@ -28,14 +29,7 @@ export async function exportIndex(
   options: ExportIndexOptions = {},
 ): Promise<File> {
   const { onProgress = silent, ...rest } = options;
-  const parsed = optionsSchema.safeParse(rest);
-  if (!parsed.success) {
-    throw new MultiarchError(ErrorCode.INVALID_INPUT, "Invalid export options.", {
-      given: JSON.stringify(rest),
-      expected: z.prettifyError(parsed.error),
-    });
-  }
-  const opts = parsed.data;
+  const opts = parseOptions(optionsSchema, rest, "export options");
   const built = await buildAll(
     variants.map((v) => ({
       ...v,

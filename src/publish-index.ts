@@ -4,6 +4,7 @@
  */
 import type { Secret } from "@dagger.io/dagger";
 import { z } from "zod";
+import { parseOptions } from "./options.js";
 import type { BuildMode } from "./dockerfile-plan.js";
 import { ErrorCode, MultiarchError, redact } from "./errors.js";
 import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format.js";
@@ -131,10 +132,7 @@ export async function publishIndex(
   options: PublishIndexOptions = {},
 ): Promise<PublishResult> {
   const { password, onProgress = silent, ...rest } = options;
-  const parsed = optionsSchema.safeParse(rest);
-  if (!parsed.success)
-    throw invalid("publish options", JSON.stringify(rest), z.prettifyError(parsed.error));
-  const opts = parsed.data;
+  const opts = parseOptions(optionsSchema, rest, "publish options");
   const { ref, registry, secrets } = await openRegistry(address, {
     ...(opts.username === undefined ? {} : { username: opts.username }),
     ...(password === undefined ? {} : { password }),

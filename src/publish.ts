@@ -4,10 +4,10 @@
  */
 import { dag, type Client, type Directory, type File, type Secret } from "@dagger.io/dagger";
 import { z } from "zod";
+import { parseOptions } from "./options.js";
 import { buildPlatform, DEFAULT_DOCKERFILE, type PlatformPipeline } from "./build.js";
 import { buildMode, dockerfileExecution } from "./dockerfile-plan.js";
 import { withEmulation, type EmulationReport } from "./emulation.js";
-import { ErrorCode, MultiarchError } from "./errors.js";
 import { exportIndex, type ExportIndexOptions } from "./export-image.js";
 import { formatPlatform, parsePlatforms } from "./platform.js";
 import { silent, type ProgressListener } from "./progress.js";
@@ -70,13 +70,6 @@ export class MultiPlatformImage {
   }
 }
 
-function invalid(error: z.ZodError, given: unknown): MultiarchError {
-  return new MultiarchError(ErrorCode.INVALID_INPUT, "Invalid options.", {
-    given: JSON.stringify(given),
-    expected: z.prettifyError(error),
-  });
-}
-
 /**
  * Validate, check emulation, and define every platform's container (built lazily, on publish or
  * export).
@@ -84,9 +77,7 @@ function invalid(error: z.ZodError, given: unknown): MultiarchError {
  */
 export async function buildImage(options: BuildImageOptions): Promise<MultiPlatformImage> {
   const { source, secrets = [], client = dag, onProgress = silent, ...rest } = options;
-  const parsed = buildOptionsSchema.safeParse(rest);
-  if (!parsed.success) throw invalid(parsed.error, rest);
-  const opts = parsed.data;
+  const opts = parseOptions(buildOptionsSchema, rest, "build options");
   const { platforms } = parsePlatforms(opts.platforms);
   const names = platforms.map(formatPlatform);
 

@@ -6,6 +6,7 @@
  */
 import type { Client, Secret } from "@dagger.io/dagger";
 import { z } from "zod";
+import { parseOptions } from "../options.js";
 import { ErrorCode, MultiarchError } from "../errors.js";
 import { formatPlatform, parsePlatform, parsePlatforms, type Platform } from "../platform.js";
 import { RegistryClient } from "../registry/client.js";
@@ -100,14 +101,7 @@ interface Context {
  */
 export async function verify(ref: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const { password, client: given, ...rest } = options;
-  const parsed = optionsSchema.safeParse(rest);
-  if (!parsed.success) {
-    throw new MultiarchError(ErrorCode.INVALID_INPUT, "Invalid verify options.", {
-      given: JSON.stringify(rest),
-      expected: z.prettifyError(parsed.error),
-    });
-  }
-  const opts = parsed.data;
+  const opts = parseOptions(optionsSchema, rest, "verify options");
   const reference = parseReference(ref);
   const expected =
     opts.platforms === undefined ? undefined : parsePlatforms(opts.platforms).platforms;

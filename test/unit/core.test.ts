@@ -1,12 +1,14 @@
 // Pure pieces of the SDK core: build args, K=V lists, probe classification, failure mapping.
 import { ExecError } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { ociAnnotations } from "../../src/annotations.js";
 import { buildFailure } from "../../src/build.js";
 import { planBuildArgs } from "../../src/build-plan.js";
 import { acceptedMachines, classify } from "../../src/emulation.js";
-import { ErrorCode, isMultiarchError } from "../../src/errors.js";
+import { ErrorCode, isMultiarchError, type MultiarchError } from "../../src/errors.js";
 import { parseKeyValues } from "../../src/key-value.js";
+import { parseOptions } from "../../src/options.js";
 import { parsePlatform } from "../../src/platform.js";
 
 const amd64 = parsePlatform("linux/amd64");
@@ -143,5 +145,27 @@ describe("ociAnnotations", () => {
       "org.opencontainers.image.revision": "abc",
       "org.opencontainers.image.created": "2023-11-14T22:13:20.000Z",
     });
+  });
+});
+
+describe("parseOptions", () => {
+  const schema = z.object({ tags: z.array(z.string()).default(["latest"]) });
+
+  it("returns the typed, defaulted value", () => {
+    expect(parseOptions(schema, {}, "publish options")).toEqual({ tags: ["latest"] });
+  });
+
+  it("turns what does not parse into INVALID_INPUT saying what was given and expected", () => {
+    let error: unknown;
+    try {
+      parseOptions(schema, { tags: "v1" }, "publish options", "tags is a list");
+    } catch (e) {
+      error = e;
+    }
+    expect(isMultiarchError(error, ErrorCode.INVALID_INPUT)).toBe(true);
+    expect((error as Error).message).toContain("Invalid publish options.");
+    expect((error as MultiarchError).details.given).toBe('{"tags":"v1"}');
+    expect((error as Error).message).toContain("tags");
+    expect((error as Error).message).toContain("tags is a list");
   });
 });
