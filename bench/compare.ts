@@ -1,0 +1,81 @@
+/**
+ * Reproducibility check: does a second bench run land inside the first run's spread?
+ * `npm run bench -- --compare bench/results/run1` compares bench/results/results.json (run 2)
+ * with DIR/results.json (run 1) and writes bench/results/reproducibility.md.
+ */
+import type { Summary } from "./report.js";
+
+export interface Comparison {
+  readonly scenario: string;
+  readonly contender: string;
+  readonly run1: Summary;
+  readonly run2: Summary;
+  /** Run 2's median ratio within run 1's [min, max], both rounded to 2 decimals as reported. */
+  readonly within: boolean;
+  /** Run 2's [min, max] and run 1's [min, max] share at least one value (2 decimals). */
+  readonly overlap: boolean;
+}
+
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Every scenario and contender with a ratio in both runs, in run 2's order; multiarch left out. */
+export function compareRuns(
+  run1: readonly Summary[],
+  run2: readonly Summary[],
+  baseline = "multiarch",
+): Comparison[] {
+  const out: Comparison[] = [];
+  for (const b of run2) {
+    if (b.contender === baseline) continue;
+    const a = run1.find((s) => s.scenario === b.scenario && s.contender === b.contender);
+    if (
+      a?.ratioToMultiarch === undefined ||
+      a.ratioMin === undefined ||
+      a.ratioMax === undefined ||
+      b.ratioToMultiarch === undefined ||
+      b.ratioMin === undefined ||
+      b.ratioMax === undefined
+    )
+      continue;
+    const med = r2(b.ratioToMultiarch);
+    out.push({
+      scenario: b.scenario,
+      contender: b.contender,
+      run1: a,
+      run2: b,
+      within: med >= r2(a.ratioMin) && med <= r2(a.ratioMax),
+      overlap: r2(b.ratioMin) <= r2(a.ratioMax) && r2(a.ratioMin) <= r2(b.ratioMax),
+    });
+  }
+  return out;
+}
+
+const cell = (s: Summary): string =>
+  `${(s.ratioToMultiarch ?? NaN).toFixed(2)} (${(s.ratioMin ?? NaN).toFixed(2)}–${(s.ratioMax ?? NaN).toFixed(2)})`;
+
+export function comparisonMarkdown(
+  rows: readonly Comparison[],
+  labels: Record<string, string>,
+  header: string,
+): string {
+  const within = rows.filter((r) => r.within).length;
+  const overlap = rows.filter((r) => r.overlap).length;
+  const lines = [
+    header,
+    "",
+    `Ratio to multiarch per scenario and contender (median of per-run ratios, min–max). ` +
+      `"Within spread?" asks whether run 2's median lies inside run 1's min–max, compared at the ` +
+      `two decimals shown; "ranges overlap?" whether the two min–max ranges share a value.`,
+    "",
+    `**${within} of ${rows.length}** run-2 medians are within run 1's spread; ` +
+      `${overlap} of ${rows.length} ranges overlap.`,
+    "",
+    "| scenario | contender | run 1 median (min–max) | run 2 median (min–max) | within spread? | ranges overlap? |",
+    "| --- | --- | ---: | ---: | :---: | :---: |",
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${labels[r.contender] ?? r.contender} | ${cell(r.run1)} | ${cell(r.run2)} | ${r.within ? "yes" : "**no**"} | ${r.overlap ? "yes" : "no"} |`,
+    ),
+  ];
+  return lines.join("\n") + "\n";
+}
