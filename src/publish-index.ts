@@ -44,6 +44,12 @@ export type PublishIndexOptions = z.input<typeof optionsSchema> & {
   onProgress?: ProgressListener;
 };
 
+/** The names of publishIndex's options, derived from its schema (plus the password). */
+export const PUBLISH_INDEX_OPTION_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(optionsSchema.shape),
+  "password",
+]);
+
 export interface PublishedPlatform {
   /** Canonical platform, `os/arch[/variant]`. */
   readonly platform: string;

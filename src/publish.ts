@@ -13,6 +13,7 @@ import { formatPlatform, parsePlatforms } from "./platform.js";
 import { silent, type ProgressListener } from "./progress.js";
 import {
   openRegistry,
+  PUBLISH_INDEX_OPTION_NAMES,
   publishIndex,
   type PublishIndexOptions,
   type PublishResult,
@@ -132,44 +133,24 @@ export interface PublishReport extends PublishResult {
  * index under every tag. Defaults: linux/amd64 + linux/arm64, `Dockerfile`, tag `latest`.
  */
 export async function publish(options: PublishOptions): Promise<PublishReport> {
-  const {
-    address,
-    tags,
-    username,
-    password,
-    annotations,
-    labels,
-    mediaTypes,
-    compression,
-    plainHttp,
-    verify,
-    scanBinaries,
-    ...build
-  } = options;
+  const { address, onProgress, ...rest } = options;
+  // One set of options in, two out: what publishIndex takes (its schema's names), and the
+  // rest for buildImage. Nothing is listed twice, so nothing can be dropped.
+  const entries = Object.entries(rest).filter(([, value]) => value !== undefined);
+  const push = Object.fromEntries(
+    entries.filter(([name]) => PUBLISH_INDEX_OPTION_NAMES.has(name)),
+  ) as PublishIndexOptions;
+  const build = {
+    ...Object.fromEntries(entries.filter(([name]) => !PUBLISH_INDEX_OPTION_NAMES.has(name))),
+    ...(onProgress === undefined ? {} : { onProgress }),
+  } as BuildImageOptions;
   // Registry and credentials first: a wrong password should cost a second, not the probes.
-  await openRegistry(address, defined({ username, password, plainHttp }));
+  await openRegistry(address, {
+    ...(push.username === undefined ? {} : { username: push.username }),
+    ...(push.password === undefined ? {} : { password: push.password }),
+    ...(push.plainHttp === undefined ? {} : { plainHttp: push.plainHttp }),
+  });
   const image = await buildImage(build);
-  const result = await image.publish(
-    address,
-    defined({
-      tags,
-      username,
-      password,
-      annotations,
-      labels,
-      mediaTypes,
-      compression,
-      plainHttp,
-      verify,
-      scanBinaries,
-    }),
-  );
+  const result = await image.publish(address, push);
   return { ...result, emulation: image.emulation };
-}
-
-/** The same object without its undefined-valued keys (optional options stay unset). */
-function defined<T extends object>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }
