@@ -5,6 +5,7 @@
 import type { BuildMode } from "../dockerfile-plan.js";
 import type { EmulationReport } from "../emulation.js";
 import type { ProgressEvent } from "../progress.js";
+import type { PublishedPlatform } from "../publish-index.js";
 import type { PublishReport } from "../publish.js";
 import type { ImageSummary } from "../registry/image-index.js";
 
@@ -117,14 +118,7 @@ export interface PublishJson {
   readonly digest: string;
   readonly refs: readonly string[];
   readonly mediaType: string;
-  readonly platforms: readonly {
-    readonly platform: string;
-    readonly digest: string;
-    readonly size: number;
-    readonly seconds: number;
-    readonly emulated: boolean;
-    readonly mode: BuildMode;
-  }[];
+  readonly platforms: readonly PublishedPlatform[];
   readonly emulation: EmulationReport;
 }
 

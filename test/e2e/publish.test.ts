@@ -14,18 +14,11 @@ import {
   type PublishReport,
 } from "../../src/index.js";
 import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "./support/oci.js";
+import { FIVE, MACHINE } from "./support/platforms.js";
 import { authRegistry } from "./support/testbed.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const REGISTRY = "127.0.0.1:5000";
-const FIVE = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x"];
-const MACHINE: Record<string, string> = {
-  "linux/amd64": "x86_64",
-  "linux/arm64": "aarch64",
-  "linux/arm/v7": "armv7l",
-  "linux/ppc64le": "ppc64le",
-  "linux/s390x": "s390x",
-};
 
 describe("publish", () => {
   describe("a Dockerfile with a BUILDPLATFORM stage, for five platforms, under two tags", () => {

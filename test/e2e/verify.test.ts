@@ -21,6 +21,7 @@ import { setIndexAnnotations } from "../../src/registry/index-annotations.js";
 import { formatReport, type VerifyReport } from "../../src/verify/report.js";
 import { verify, VerifyError } from "../../src/verify/verify.js";
 import { exists, inspectRaw, uniqueRepo } from "./support/oci.js";
+import { FIVE, MACHINE } from "./support/platforms.js";
 import { authRegistry } from "./support/testbed.js";
 
 const REGISTRY = process.env["MULTIARCH_REGISTRY"] ?? "127.0.0.1:5000";
@@ -30,14 +31,6 @@ const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 const TAR_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
 const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-const FIVE = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x"];
-const MACHINE: Record<string, string> = {
-  "linux/amd64": "x86_64",
-  "linux/arm64": "aarch64",
-  "linux/arm/v7": "armv7l",
-  "linux/ppc64le": "ppc64le",
-  "linux/s390x": "s390x",
-};
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 // --- raw registry calls (distribution API v2), independent of our RegistryClient ---------------
