@@ -20,14 +20,17 @@ import { fileURLToPath } from "node:url";
 import { ALL_CONTENDER_IDS, CACHE, contenders, type Contender } from "./contenders.js";
 import { compareRuns, comparisonMarkdown } from "./compare.js";
 import {
+  derivedTable,
   markdownTable,
   phaseTable,
+  stepTable,
   summarise,
   svgChart,
   type RunRecord,
   type Summary,
 } from "./report.js";
 import { C_LINES, REGISTRY, SCENARIOS, type Scenario } from "./scenarios.js";
+import { compileSeconds } from "./step-times.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, "results");
@@ -197,9 +200,12 @@ async function runOne(
   contender: Contender,
   run: number,
   stamp: string,
+  cold: boolean,
 ): Promise<RunRecord> {
   const dir = join(WORK, scenario.id, contender.id);
-  writeContext(dir, scenario.files(stamp));
+  const small = run < 0 && !cold && scenario.warmupFiles !== undefined;
+  const files = small && scenario.warmupFiles ? scenario.warmupFiles(stamp) : scenario.files(stamp);
+  writeContext(dir, files);
   const tag = run < 0 ? `warmup-${Date.now()}` : `run${run}-${Date.now()}`;
   const address = `${REGISTRY}/bench/${scenario.id}-${contender.id}:${tag}`;
   const { argv, env = {} } = contender.command(dir, address, scenario.platforms);
@@ -223,9 +229,29 @@ async function runOne(
       /* not ours */
     }
   }
+  let compile: Record<string, number> | undefined;
+  // Only where the step ran this time: a no-change rebuild carries an earlier run's figure.
+  const timed = scenario.files("x").Dockerfile?.includes("compile-ms") === true;
+  if (error === undefined && timed && scenario.change === "source" && !small) {
+    const repo = address.slice(address.indexOf("/") + 1, address.lastIndexOf(":"));
+    compile = await compileSeconds(REGISTRY, repo, tag, scenario.platforms[0] ?? "").catch(
+      (e: unknown) => {
+        log(`could not read /compile-ms back from ${address}: ${String(e)}`);
+        return undefined;
+      },
+    );
+  }
   const ok = error === undefined;
+  const kind =
+    run < 0
+      ? cold
+        ? "cold run"
+        : small
+          ? "warm-up (one-file program)"
+          : "warm-up"
+      : `run ${run + 1}`;
   log(
-    `${scenario.id} ${contender.id} ${run < 0 ? "warm-up" : `run ${run + 1}`}: ${out.seconds.toFixed(1)} s${ok ? "" : ` FAILED (${error?.split("\n")[0] ?? ""}; log ${logFile})`}`,
+    `${scenario.id} ${contender.id} ${kind}: ${out.seconds.toFixed(1)} s${ok ? "" : ` FAILED (${error?.split("\n")[0] ?? ""}; log ${logFile})`}`,
   );
   return {
     scenario: scenario.id,
@@ -236,6 +262,8 @@ async function runOne(
     ...(out.maxRssKiB === undefined ? {} : { maxRssKiB: out.maxRssKiB }),
     ...(nodeRssKiB === undefined ? {} : { nodeRssKiB }),
     ...(phases === undefined ? {} : { phases }),
+    ...(compile === undefined ? {} : { compileSeconds: compile }),
+    ...(cold ? { cold } : {}),
     ...(error === undefined ? {} : { error }),
   };
 }
@@ -312,6 +340,16 @@ async function writeReports(records: RunRecord[], scenarios: string[], meta: Met
       `push = publish with platformVariants; raw Dagger does both in one publish call; ` +
       `read-back+close = verify after push, then closing the session):\n\n` +
       phaseTable(records, scenarios) +
+      `\nRatios within each contender (median over median; in brackets the extremes, ` +
+      `min over max and max over min):\n\n` +
+      derivedTable(
+        summaries,
+        meta.contenders.map((c) => c.id),
+        labels,
+      ) +
+      `\nWhere the compile scenarios' time goes (medians, seconds; gcc's own time is measured ` +
+      `inside the RUN step and read back from each pushed variant's /compile-ms):\n\n` +
+      stepTable(records, scenarios) +
       `\nCaches:\n${caches}\n${skips === "" ? "" : `\n${skips}\n`}`,
   );
   writeFileSync(
@@ -422,14 +460,22 @@ async function main(): Promise<void> {
       if (scenario === undefined) continue;
       const { runs, warmup } = counts(scenario, opts);
       log(`== ${scenario.title} (${warmup} warm-up, ${runs} measured, per contender)`);
+      const here = ready.filter((c) => scenario.contenders?.includes(c.id) ?? true);
       for (let round = -warmup; round < runs; round++) {
         const run = round < 0 ? -1 : round;
-        for (const c of ready) {
+        // Only the first warm-up round is cold, and only where the scenario asks for it.
+        const cold = scenario.cold === true && round === -warmup;
+        for (const c of here) {
+          if (cold) {
+            const t = performance.now();
+            await c.reset();
+            log(`${c.id}: build cache emptied in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+          }
           const stamp =
             scenario.change === "none"
               ? `${c.id}-fixed`
               : `${c.id}-${scenario.id}-${round}-${Date.now()}`;
-          records.push(await runOne(scenario, c, run, stamp));
+          records.push(await runOne(scenario, c, run, stamp, cold));
         }
       }
     }

@@ -29,11 +29,27 @@ export interface Contender {
   readonly cache: string;
   /** undefined when ready, else why it cannot run. */
   prepare(): Promise<string | undefined>;
+  /** Empty its build cache, for a cold run: bases and toolchains are pulled again. */
+  reset(): Promise<void>;
   command(context: string, address: string, platforms: readonly string[]): Command;
   teardown(): void;
 }
 
 const sh = (script: string): Command => ({ argv: ["/bin/sh", "-ec", script] });
+
+/** Run a command to completion; throws with its output when it fails. */
+async function run(argv: readonly string[], what: string): Promise<void> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("empty command");
+  const out = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+  if (out.code !== 0) throw new Error(`${what} failed (exit ${out.code}): ${out.output.trim()}`);
+}
 const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
 
 const DAGGER_IDS = {
@@ -52,7 +68,7 @@ function daggerContender(mode: "multiarch" | "multiarch-noverify" | "raw"): Cont
     id: DAGGER_IDS[mode],
     label: DAGGER_LABELS[mode],
     cache:
-      "the shared test-bed Dagger engine (also used by other tests meanwhile): never pruned; base images and toolchain layers warm from the warm-up run",
+      "the test-bed Dagger engine (nothing else ran on it during the bench): its whole cache pruned just before this contender's cold run, else kept; base images and toolchain layers warm from the warm-up runs",
     prepare: () =>
       Promise.resolve(
         process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST === undefined
@@ -62,6 +78,7 @@ function daggerContender(mode: "multiarch" | "multiarch-noverify" | "raw"): Cont
     command: (context, address, platforms) => ({
       argv: [TSX, DAGGER_RUNNER, mode, context, address, platforms.join(",")],
     }),
+    reset: () => run([TSX, DAGGER_RUNNER, "prune"], "pruning the Dagger engine's cache"),
     teardown: () => undefined,
   };
 }
@@ -77,7 +94,7 @@ const buildah: Contender = {
   id: "buildah",
   label: "buildah (Debian 1.28)",
   cache:
-    "own image store, wiped at bench start (cold warm-up run); `--layers` so later runs reuse layers",
+    "own image store, wiped at bench start and emptied (`rm --all`, `rmi --all`) before its cold run; `--layers` so later runs reuse layers",
   prepare: () => {
     if (spawnSync("buildah", ["--version"]).status !== 0)
       return Promise.resolve("buildah is not installed (bash bench/setup.sh)");
@@ -112,6 +129,12 @@ insecure = true
       env: { CONTAINERS_REGISTRIES_CONF: REGISTRIES_CONF, BUILDAH_ISOLATION: "oci" },
     };
   },
+  reset: () =>
+    run(
+      sh(`buildah ${buildahGlobal} rm --all >/dev/null
+buildah ${buildahGlobal} rmi --all --force >/dev/null`).argv,
+      "emptying buildah's image store",
+    ),
   teardown: () => undefined,
 };
 
@@ -176,6 +199,13 @@ function stopBuildkitd(): void {
 }
 
 const BUILDX_CONFIG = join(CACHE, "buildx-config");
+/** Everything buildkitd caches, gone (its cache is the only place it keeps images). */
+const pruneBuildkit = (): Promise<void> =>
+  run(
+    [join(BIN, "buildctl"), "--addr", `unix://${BUILDKIT_SOCK}`, "prune", "--all"],
+    "pruning buildkitd's cache",
+  );
+
 const buildxEnv = {
   BUILDX_CONFIG,
   DOCKER_CONFIG: join(CACHE, "docker-config"),
@@ -186,7 +216,7 @@ const buildx: Contender = {
   id: "buildx",
   label: "buildx + buildkitd (remote driver)",
   cache:
-    "own buildkitd, state wiped at bench start (cold warm-up run); its local cache kept between runs; no attestations",
+    "own buildkitd, state wiped at bench start and `buildctl prune --all` before its cold run; its local cache kept between runs otherwise; no attestations",
   prepare: async () => {
     if (!existsSync(join(BIN, "buildx"))) return "buildx did not build from the Go module proxy";
     const why = await startBuildkitd();
@@ -217,6 +247,7 @@ const buildx: Contender = {
     ],
     env: buildxEnv,
   }),
+  reset: pruneBuildkit,
   teardown: stopBuildkitd,
 };
 
@@ -224,7 +255,7 @@ const buildctl: Contender = {
   id: "buildctl",
   label: "buildctl + buildkitd",
   cache:
-    "own buildkitd, state wiped at bench start (cold warm-up run); local cache kept between runs",
+    "own buildkitd, state wiped at bench start and `buildctl prune --all` before its cold run; local cache kept between runs otherwise",
   prepare: startBuildkitd,
   command: (context, address, platforms) => ({
     argv: [
@@ -246,6 +277,7 @@ const buildctl: Contender = {
       `type=image,name=${address},push=true,registry.insecure=true,oci-mediatypes=true`,
     ],
   }),
+  reset: pruneBuildkit,
   teardown: stopBuildkitd,
 };
 

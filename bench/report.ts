@@ -14,6 +14,10 @@ export interface RunRecord {
   /** For the Dagger runners: the node client's own peak RSS, KiB. */
   readonly nodeRssKiB?: number;
   readonly phases?: Record<string, number>;
+  /** Compile scenarios: how long gcc itself ran, per platform, read back from the image. */
+  readonly compileSeconds?: Record<string, number>;
+  /** A warm-up run made after the contender's build cache was emptied. */
+  readonly cold?: boolean;
   readonly error?: string;
 }
 
@@ -23,6 +27,8 @@ export interface Summary {
   readonly runs: number;
   readonly failures: number;
   readonly warmupSeconds?: number | undefined;
+  /** The warm-up run was a cold build (build cache emptied just before). */
+  readonly warmupCold?: boolean | undefined;
   readonly median?: number | undefined;
   readonly min?: number | undefined;
   readonly max?: number | undefined;
@@ -72,7 +78,9 @@ export function summarise(
         contender,
         runs: good.length,
         failures: measured.length - good.length + all.filter((r) => r.run < 0 && !r.ok).length,
-        ...(warm === undefined ? {} : { warmupSeconds: warm.seconds }),
+        ...(warm === undefined
+          ? {}
+          : { warmupSeconds: warm.seconds, ...(warm.cold === true ? { warmupCold: true } : {}) }),
         ...(secs.length === 0
           ? {}
           : { median: median(secs), min: Math.min(...secs), max: Math.max(...secs) }),
@@ -118,7 +126,7 @@ export function markdownTable(
         ? f1(s.peakRssMiB)
         : `${f1(s.nodeRssMiB)} node / ${f1(s.peakRssMiB)} tree`;
     rows.push(
-      `| ${scen} | ${labels[s.contender] ?? s.contender} | ${f1(s.median)} | ${f1(s.min)}–${f1(s.max)} | ${ratio} | ${f1(s.warmupSeconds)} | ${rss} | ${s.runs}${s.failures > 0 ? ` (${s.failures} failed)` : ""} |`,
+      `| ${scen} | ${labels[s.contender] ?? s.contender} | ${f1(s.median)} | ${f1(s.min)}–${f1(s.max)} | ${ratio} | ${f1(s.warmupSeconds)}${s.warmupCold === true ? " cold" : ""} | ${rss} | ${s.runs}${s.failures > 0 ? ` (${s.failures} failed)` : ""} |`,
     );
   }
   const legend = Object.entries(titles).map(([id, t]) => `- **${id}**: ${t}`);
@@ -270,4 +278,145 @@ export function phaseTable(records: readonly RunRecord[], scenarios: readonly st
     }
   }
   return rows.join("\n") + "\n";
+}
+
+/** A ratio between two figures of the same contender, e.g. emulated / cross. */
+export interface DerivedRatio {
+  readonly id: string;
+  readonly title: string;
+  readonly numerator: string;
+  /** A scenario's median, or its cold first run. */
+  readonly denominator: string;
+  readonly denominatorIsCold?: boolean;
+}
+
+export const DERIVED: readonly DerivedRatio[] = [
+  {
+    id: "emulated/cross",
+    title: "emulated / cross (compile-emulated / compile-cross, the same C, 5 platforms)",
+    numerator: "compile-emulated",
+    denominator: "compile-cross",
+  },
+  {
+    id: "5/1 emulated",
+    title: "5 platforms / 1, emulated (compile-emulated / emulated-1)",
+    numerator: "compile-emulated",
+    denominator: "emulated-1",
+  },
+  {
+    id: "5/1 cross",
+    title: "5 platforms / 1, cross (scale-5 / scale-1)",
+    numerator: "scale-5",
+    denominator: "scale-1",
+  },
+  {
+    id: "warm/cold",
+    title:
+      "warm rebuild, one file changed / cold build (compile-cross median / its cold first run)",
+    numerator: "compile-cross",
+    denominator: "compile-cross",
+    denominatorIsCold: true,
+  },
+  {
+    id: "nochange/cold",
+    title: "warm rebuild, nothing changed / cold build (warm-nochange / compile-cross cold)",
+    numerator: "warm-nochange",
+    denominator: "compile-cross",
+    denominatorIsCold: true,
+  },
+];
+
+export interface DerivedValue {
+  readonly ratio: number;
+  /** Worst cases of the two ranges: min / max and max / min (one value when cold). */
+  readonly low: number;
+  readonly high: number;
+}
+
+export function derivedValue(
+  d: DerivedRatio,
+  contender: string,
+  summaries: readonly Summary[],
+): DerivedValue | undefined {
+  const find = (scenario: string): Summary | undefined =>
+    summaries.find((s) => s.scenario === scenario && s.contender === contender);
+  const n = find(d.numerator);
+  const m = find(d.denominator);
+  if (n?.median === undefined || n.min === undefined || n.max === undefined || m === undefined)
+    return undefined;
+  if (d.denominatorIsCold === true) {
+    if (m.warmupCold !== true || m.warmupSeconds === undefined) return undefined;
+    return {
+      ratio: n.median / m.warmupSeconds,
+      low: n.min / m.warmupSeconds,
+      high: n.max / m.warmupSeconds,
+    };
+  }
+  if (m.median === undefined || m.min === undefined || m.max === undefined) return undefined;
+  return { ratio: n.median / m.median, low: n.min / m.max, high: n.max / m.min };
+}
+
+/** One row per derived ratio, one column per contender. */
+export function derivedTable(
+  summaries: readonly Summary[],
+  contenders: readonly string[],
+  labels: Record<string, string>,
+): string {
+  const cols = contenders.filter((c) =>
+    DERIVED.some((d) => derivedValue(d, c, summaries) !== undefined),
+  );
+  const rows = [
+    `| ratio | ${cols.map((c) => labels[c] ?? c).join(" | ")} |`,
+    `| --- | ${cols.map(() => "---:").join(" | ")} |`,
+  ];
+  for (const d of DERIVED) {
+    const cells = cols.map((c) => {
+      const v = derivedValue(d, c, summaries);
+      return v === undefined ? "–" : `${f2(v.ratio)} (${f2(v.low)}–${f2(v.high)})`;
+    });
+    rows.push(`| ${d.title} | ${cells.join(" | ")} |`);
+  }
+  return rows.join("\n") + "\n";
+}
+
+/**
+ * Where the compile scenarios' time goes, per contender (medians over measured runs): wall,
+ * gcc itself (read back from the images: the slowest platform, and all platforms summed), and
+ * wall minus the slowest gcc, i.e. what the tool spends around the compiler when platforms
+ * build side by side. The Dagger clients' start-up (node, imports, connect) is shown apart.
+ */
+export function stepTable(records: readonly RunRecord[], scenarios: readonly string[]): string {
+  const rows = [
+    "| scenario | contender | wall | gcc, slowest platform | gcc, all platforms summed | wall − slowest gcc | of which client start-up |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const scenario of scenarios) {
+    const contenders = [
+      ...new Set(records.filter((r) => r.scenario === scenario).map((r) => r.contender)),
+    ];
+    for (const contender of contenders) {
+      const rs = records.filter(
+        (r) =>
+          r.scenario === scenario &&
+          r.contender === contender &&
+          r.run >= 0 &&
+          r.ok &&
+          r.compileSeconds !== undefined,
+      );
+      if (rs.length === 0) continue;
+      const gcc = rs.map((r) => Object.values(r.compileSeconds ?? {}));
+      const slowest = gcc.map((g) => Math.max(...g));
+      const summed = gcc.map((g) => g.reduce((a, b) => a + b, 0));
+      const around = rs.map((r, i) => r.seconds - (slowest[i] ?? 0));
+      const startup = rs.flatMap((r) =>
+        r.phases?.importedAt === undefined || r.phases.connected === undefined
+          ? []
+          : [r.phases.importedAt + r.phases.connected],
+      );
+      rows.push(
+        `| ${scenario} | ${contender} | ${f1(median(rs.map((r) => r.seconds)))} | ${f1(median(slowest))} | ${f1(median(summed))} | ${f1(median(around))} | ${startup.length === 0 ? "–" : f1(median(startup))} |`,
+      );
+    }
+  }
+  return rows.length === 2 ? "" : rows.join("\n") + "\n";
 }

@@ -1,6 +1,6 @@
 /**
  * Seeds the toolchain images the compile scenarios start from, once, into the local registry:
- *   127.0.0.1:5000/bench/gcc:bookworm    debian + gcc, amd64/arm64/arm/v7 (apt under QEMU)
+ *   127.0.0.1:5000/bench/gcc:bookworm    debian + gcc, amd64/arm64/arm/v7/s390x/ppc64le (apt under QEMU)
  *   127.0.0.1:5000/bench/cross:bookworm  debian + Debian's cross compilers, amd64
  * so that apt-get (minutes under QEMU) stays out of the measured builds. Times each seed.
  * Usage: tsx bench/seed-toolchains.ts [--force]
@@ -13,7 +13,10 @@ const REGISTRY = process.env.MULTIARCH_REGISTRY ?? "127.0.0.1:5000";
 const force = process.argv.includes("--force");
 const seeds = [
   { name: "cross", platforms: ["linux/amd64"] },
-  { name: "gcc", platforms: ["linux/amd64", "linux/arm64", "linux/arm/v7"] },
+  {
+    name: "gcc",
+    platforms: ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/s390x", "linux/ppc64le"],
+  },
 ];
 
 async function present(name: string, platforms: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 /**
  * One build-and-push, in its own process, on the Dagger engine:
  *   tsx bench/runners/dagger.ts multiarch|multiarch-noverify|raw CONTEXT ADDRESS PLATFORMS(comma-separated)
+ *   tsx bench/runners/dagger.ts prune     (empty the engine's build cache, for a cold run)
  * `multiarch`: our SDK's publish() (probe, build each platform, push one index, read it back).
  * `multiarch-noverify`: the same with verify: false (no read-back of layers, no ELF scan).
  * `raw`: the same work written directly against @dagger.io/dagger: dockerBuild per platform,
@@ -9,9 +10,14 @@
  * Prints one JSON line: index reference, phase timings (seconds from start), own peak RSS (KiB).
  */
 import { connection, dag, type Platform } from "@dagger.io/dagger";
-import { buildImage, publish, type ProgressEvent } from "../../src/index.js";
+import { publish, type ProgressEvent } from "../../src/index.js";
 
 const [mode, context, address, platformList] = process.argv.slice(2);
+if (mode === "prune") {
+  // Every releasable entry, not the engine's default policy: pulled layers go too.
+  await connection(() => dag.engine().localCache().prune({ useDefaultPolicy: false }));
+  process.exit(0);
+}
 if (
   (mode !== "multiarch" && mode !== "multiarch-noverify" && mode !== "raw") ||
   context === undefined ||
@@ -39,14 +45,13 @@ await connection(async () => {
       else if (e.kind === "push-start") phases.pushStart = at();
       else if (e.kind === "push-done") phases.pushDone = at();
     };
-    // publish() does not pass verify on to the push (it keeps only the options it names), so
-    // the verify-off variant takes the two-step path.
-    const report =
-      mode === "multiarch"
-        ? await publish({ source, address, platforms, onProgress })
-        : await (
-            await buildImage({ source, platforms, onProgress })
-          ).publish(address, { verify: false });
+    const report = await publish({
+      source,
+      address,
+      platforms,
+      onProgress,
+      verify: mode === "multiarch",
+    });
     ref = report.refs[0] ?? "";
   } else {
     const native = await dag.defaultPlatform();

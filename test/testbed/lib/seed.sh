@@ -4,7 +4,8 @@
 # Sourced by testbed.sh after common.sh; needs registry_up, not the engine.
 #
 #   library/busybox:latest        busybox-static .debs of every architecture
-#   library/debian:bookworm-slim  mmdebstrap --variant=minbase (amd64, arm64, armhf)
+#   library/debian:bookworm-slim  mmdebstrap --variant=minbase (amd64, arm64, armhf,
+#                                 ppc64el, s390x: the five platforms of the tests)
 #   multiarch/binfmt:debian       a binfmt installer like tonistiigi/binfmt, from
 #                                 qemu-user-static and busybox-static (host arch)
 #
@@ -21,7 +22,7 @@ SEED_IMAGES=(library/busybox:latest "library/debian:$SEED_SUITE-slim" "$SEED_BIN
 # it and mips64el are taken only when the mirror carries them.
 SEED_BUSYBOX_ARCHES=(amd64 arm64 armhf armel ppc64el s390x i386 mips64el riscv64)
 SEED_BUSYBOX_OPTIONAL=" mips64el riscv64 "
-SEED_DEBIAN_ARCHES=(amd64 arm64 armhf)
+SEED_DEBIAN_ARCHES=(amd64 arm64 armhf ppc64el s390x)
 # The handlers the installer image carries: what `tonistiigi/binfmt --install
 # all` registers on an x86_64 host (Debian's names), ~90 MB of static QEMU.
 SEED_BINFMT_HANDLERS=(qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64 qemu-mips64el qemu-mips64 qemu-loongarch64)
@@ -43,7 +44,7 @@ SEED_SLIM_DPKGOPTS=(
 seed_images() {
   need_packages skopeo jq curl gzip
   if ! _seed_present library/busybox:latest; then _seed_busybox; fi
-  if ! _seed_present "library/debian:$SEED_SUITE-slim"; then _seed_debian; fi
+  if ! _seed_present "library/debian:$SEED_SUITE-slim" "${SEED_DEBIAN_ARCHES[@]}"; then _seed_debian; fi
   if ! _seed_present "$SEED_BINFMT_IMAGE"; then _seed_installer; fi
 }
 
@@ -68,12 +69,23 @@ seed_status() {
 # --- presence and platforms --------------------------------------------------
 
 # Present means the tag resolves to an OCI index; anything else is replaced.
+# Given Debian ARCHES, the index must also list each one's platform (a bed
+# seeded before an architecture was added gets it on the next `up`).
 _seed_present() {
-  local repo=${1%:*} tag=${1##*:} answer
+  local repo=${1%:*} tag=${1##*:} answer raw arch
+  shift
   answer=$(curl -s -o /dev/null -I -w '%{http_code} %{content_type}' --max-time 5 \
     -H 'Accept: application/vnd.oci.image.index.v1+json' \
     "http://$REGISTRY_ADDR/v2/$repo/manifests/$tag" || true)
-  [ "$answer" = "200 application/vnd.oci.image.index.v1+json" ]
+  [ "$answer" = "200 application/vnd.oci.image.index.v1+json" ] || return 1
+  [ "$#" -gt 0 ] || return 0
+  raw=$(curl -sf --max-time 5 -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY_ADDR/v2/$repo/manifests/$tag") || return 1
+  for arch in "$@"; do
+    jq -e --arg p "$(_seed_platform_name "$arch")" \
+      'any(.manifests[]; [.platform.os, .platform.architecture, .platform.variant // empty] | join("/") == $p)' \
+      <<<"$raw" >/dev/null || return 1
+  done
 }
 
 # Debian architecture -> "OCI-architecture OCI-variant qemu-name" ("-" = no

@@ -1,0 +1,106 @@
+/**
+ * The compile step's own duration, read back from what a contender pushed: the compile
+ * scenarios' Dockerfiles time gcc inside the RUN step and copy the milliseconds to /compile-ms,
+ * the image's last layer. Same for every contender, so "gcc itself" can be told apart from what
+ * each tool spends around it (start-up, scheduling, snapshots, export, push).
+ */
+import { Decompress as ZstdDecompress } from "fzstd";
+import { gunzipSync } from "node:zlib";
+import { Parser, type ReadEntry } from "tar";
+import { layerCompression } from "../src/verify/layer.js";
+
+const INDEX_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+const MANIFEST_TYPES = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+];
+
+interface Descriptor {
+  digest: string;
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+interface Manifest {
+  manifests?: Descriptor[];
+  layers?: Descriptor[];
+}
+
+async function get(registry: string, path: string, accept?: string[]): Promise<Response> {
+  const res = await fetch(`http://${registry}/v2/${path}`, {
+    headers: accept === undefined ? {} : { accept: accept.join(", ") },
+  });
+  if (!res.ok) throw new Error(`registry answered ${res.status} for ${path}`);
+  return res;
+}
+
+/** The file named NAME in a layer blob (any compression), as text; undefined when absent. */
+async function fileInLayer(blob: Uint8Array, name: string): Promise<string | undefined> {
+  const kind = layerCompression(blob);
+  let tar: Uint8Array;
+  if (kind === "gzip") tar = gunzipSync(blob);
+  else if (kind === "zstd") {
+    const parts: Uint8Array[] = [];
+    const z = new ZstdDecompress((chunk) => parts.push(chunk));
+    z.push(blob, true);
+    tar = Buffer.concat(parts);
+  } else tar = blob;
+  let found: string | undefined;
+  const parser = new Parser({
+    onReadEntry: (entry: ReadEntry) => {
+      if (entry.path.replace(/^\.?\//, "") !== name) {
+        entry.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      entry.on("data", (c: Buffer) => chunks.push(c));
+      entry.on("end", () => (found = Buffer.concat(chunks).toString("utf8")));
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    parser.on("end", resolve);
+    parser.on("error", reject);
+    parser.end(Buffer.from(tar));
+  });
+  return found;
+}
+
+/**
+ * Seconds the compile step took per platform ("linux/arm64" → 20.4), from every variant of
+ * REGISTRY/REPO:TAG (a single-platform push, a plain manifest, is named ONLY); platforms whose
+ * image has no /compile-ms are left out.
+ */
+export async function compileSeconds(
+  registry: string,
+  repo: string,
+  tag: string,
+  only: string,
+): Promise<Record<string, number>> {
+  const top = (await (
+    await get(registry, `${repo}/manifests/${tag}`, [...INDEX_TYPES, ...MANIFEST_TYPES])
+  ).json()) as Manifest;
+  const entries: { platform: string; manifest: Manifest }[] = [];
+  if (top.manifests === undefined) entries.push({ platform: only, manifest: top });
+  else
+    for (const d of top.manifests) {
+      const p = d.platform;
+      const platform = [p?.os, p?.architecture, p?.variant].filter(Boolean).join("/");
+      const manifest = (await (
+        await get(registry, `${repo}/manifests/${d.digest}`, MANIFEST_TYPES)
+      ).json()) as Manifest;
+      entries.push({ platform, manifest });
+    }
+  const out: Record<string, number> = {};
+  for (const { platform, manifest } of entries) {
+    const last = manifest.layers?.at(-1);
+    if (last === undefined) continue;
+    const blob = new Uint8Array(
+      await (await get(registry, `${repo}/blobs/${last.digest}`)).arrayBuffer(),
+    );
+    const text = await fileInLayer(blob, "compile-ms");
+    const ms = Number(text?.trim());
+    if (text !== undefined && Number.isFinite(ms)) out[platform] = ms / 1000;
+  }
+  return out;
+}
