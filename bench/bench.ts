@@ -18,7 +18,12 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ALL_CONTENDER_IDS, CACHE, contenders, type Contender } from "./contenders.js";
-import { compareRuns, comparisonMarkdown } from "./compare.js";
+import {
+  compareDerived,
+  compareRuns,
+  comparisonMarkdown,
+  derivedComparisonMarkdown,
+} from "./compare.js";
 import {
   derivedTable,
   markdownTable,
@@ -399,10 +404,22 @@ async function compare(dir: string, quick: boolean): Promise<void> {
     `- run 2: ${relative(process.cwd(), run2Path)}, started ${run2.meta.started}, ` +
     `${run2.meta.totalMinutes} min (warm-up+measured runs: ${runs(run2)})\n` +
     `- machine: ${run2.meta.machine}`;
+  const derived = compareDerived(
+    run1.summaries,
+    run2.summaries,
+    run2.meta.contenders.map((c) => c.id),
+  );
   const out = join(RESULTS, "reproducibility.md");
-  await writePretty(out, comparisonMarkdown(rows, labels, header));
+  await writePretty(
+    out,
+    comparisonMarkdown(rows, labels, header) +
+      (derived.length === 0 ? "" : `\n${derivedComparisonMarkdown(derived, labels)}`),
+  );
   const within = rows.filter((r) => r.within).length;
-  log(`${within} of ${rows.length} run-2 ratios within run 1's spread: ${out}`);
+  const dWithin = derived.filter((r) => r.within).length;
+  log(
+    `${within} of ${rows.length} run-2 ratios to multiarch and ${dWithin} of ${derived.length} within-contender ratios within run 1's spread: ${out}`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * `npm run bench -- --compare bench/results/run1` compares bench/results/results.json (run 2)
  * with DIR/results.json (run 1) and writes bench/results/reproducibility.md.
  */
-import type { Summary } from "./report.js";
+import { DERIVED, derivedValue, type DerivedValue, type Summary } from "./report.js";
 
 export interface Comparison {
   readonly scenario: string;
@@ -78,4 +78,61 @@ export function comparisonMarkdown(
     ),
   ];
   return lines.join("\n") + "\n";
+}
+
+export interface DerivedComparison {
+  readonly id: string;
+  readonly title: string;
+  readonly contender: string;
+  readonly run1: DerivedValue;
+  readonly run2: DerivedValue;
+  /** Run 2's ratio within run 1's extremes (2 decimals). */
+  readonly within: boolean;
+}
+
+/** The within-contender ratios (emulated / cross, 5 / 1, warm / cold) of both runs. */
+export function compareDerived(
+  run1: readonly Summary[],
+  run2: readonly Summary[],
+  contenders: readonly string[],
+): DerivedComparison[] {
+  const out: DerivedComparison[] = [];
+  for (const d of DERIVED)
+    for (const contender of contenders) {
+      const a = derivedValue(d, contender, run1);
+      const b = derivedValue(d, contender, run2);
+      if (a === undefined || b === undefined) continue;
+      const v = r2(b.ratio);
+      out.push({
+        id: d.id,
+        title: d.title,
+        contender,
+        run1: a,
+        run2: b,
+        within: v >= r2(a.low) && v <= r2(a.high),
+      });
+    }
+  return out;
+}
+
+export function derivedComparisonMarkdown(
+  rows: readonly DerivedComparison[],
+  labels: Record<string, string>,
+): string {
+  const cell = (v: DerivedValue): string =>
+    `${v.ratio.toFixed(2)} (${v.low.toFixed(2)}–${v.high.toFixed(2)})`;
+  const within = rows.filter((r) => r.within).length;
+  return (
+    [
+      `Ratios within each contender (median over median, extremes in brackets): **${within} of ${rows.length}** ` +
+        `run-2 values lie within run 1's extremes.`,
+      "",
+      "| ratio | contender | run 1 | run 2 | within? |",
+      "| --- | --- | ---: | ---: | :---: |",
+      ...rows.map(
+        (r) =>
+          `| ${r.id} | ${labels[r.contender] ?? r.contender} | ${cell(r.run1)} | ${cell(r.run2)} | ${r.within ? "yes" : "**no**"} |`,
+      ),
+    ].join("\n") + "\n"
+  );
 }

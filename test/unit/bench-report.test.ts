@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareRuns } from "../../bench/compare.js";
+import { compareDerived, compareRuns } from "../../bench/compare.js";
 import {
   DERIVED,
   derivedTable,
@@ -123,5 +123,24 @@ describe("compareRuns", () => {
     expect(inside).toMatchObject({ within: true, overlap: true });
     const [outside] = compareRuns(run([0.3, 0.5, 0.4]), run([0.6, 0.52, 0.55]));
     expect(outside).toMatchObject({ within: false, overlap: false });
+  });
+});
+
+describe("compareDerived", () => {
+  it("asks whether run 2's within-contender ratio lies in run 1's extremes", () => {
+    const run = (emulated: number[], cross: number[]) =>
+      summarise(
+        [
+          ...emulated.map((s, i) => rec("compile-emulated", "buildx", i, s)),
+          ...cross.map((s, i) => rec("compile-cross", "buildx", i, s)),
+        ],
+        ["compile-emulated", "compile-cross"],
+        ["buildx"],
+      );
+    const first = run([40, 44], [10, 11]); // 42 / 10.5 = 4.0, extremes 40/11–44/10
+    const [same] = compareDerived(first, run([41, 43], [10, 10]), ["buildx"]);
+    expect(same).toMatchObject({ id: "emulated/cross", contender: "buildx", within: true });
+    const [slower] = compareDerived(first, run([60, 62], [10, 10]), ["buildx"]);
+    expect(slower?.within).toBe(false);
   });
 });
