@@ -35,7 +35,7 @@ import {
   type Summary,
 } from "./report.js";
 import { C_LINES, REGISTRY, SCENARIOS, type Scenario } from "./scenarios.js";
-import { compileSeconds } from "./step-times.js";
+import { compileSpans } from "./step-times.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, "results");
@@ -108,6 +108,8 @@ function writeContext(dir: string, files: Record<string, string>): void {
 
 interface Outcome {
   ok: boolean;
+  /** Epoch seconds at spawn. */
+  startedAt: number;
   seconds: number;
   maxRssKiB?: number;
   stdout: string;
@@ -124,6 +126,7 @@ function runTimed(
   if (cmd === undefined) throw new Error("empty command");
   return new Promise((resolve) => {
     const start = performance.now();
+    const startedAt = Date.now() / 1000;
     const child = spawn("/usr/bin/time", ["-f", "%M", "-o", timeFile, cmd, ...args], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -148,6 +151,7 @@ function runTimed(
       const tail = stderr.trim().split("\n").slice(-6).join("\n");
       resolve({
         ok: code === 0,
+        startedAt,
         seconds,
         stdout,
         ...(maxRssKiB === undefined ? {} : { maxRssKiB }),
@@ -234,17 +238,25 @@ async function runOne(
       /* not ours */
     }
   }
-  let compile: Record<string, number> | undefined;
-  // Only where the step ran this time: a no-change rebuild carries an earlier run's figure.
-  const timed = scenario.files("x").Dockerfile?.includes("compile-ms") === true;
+  // gcc's span on this run's timeline (seconds since spawn), only where the step ran this time:
+  // a no-change rebuild carries an earlier run's stamps.
+  let compile: Record<string, { start: number; end: number }> | undefined;
+  const timed = scenario.files("x").Dockerfile?.includes("compile-span") === true;
   if (error === undefined && timed && scenario.change === "source" && !small) {
     const repo = address.slice(address.indexOf("/") + 1, address.lastIndexOf(":"));
-    compile = await compileSeconds(REGISTRY, repo, tag, scenario.platforms[0] ?? "").catch(
+    const spans = await compileSpans(REGISTRY, repo, tag, scenario.platforms[0] ?? "").catch(
       (e: unknown) => {
-        log(`could not read /compile-ms back from ${address}: ${String(e)}`);
+        log(`could not read /compile-span back from ${address}: ${String(e)}`);
         return undefined;
       },
     );
+    if (spans !== undefined)
+      compile = Object.fromEntries(
+        Object.entries(spans).map(([p, s]) => [
+          p,
+          { start: s.start - out.startedAt, end: s.end - out.startedAt },
+        ]),
+      );
   }
   const ok = error === undefined;
   const kind =
@@ -267,7 +279,7 @@ async function runOne(
     ...(out.maxRssKiB === undefined ? {} : { maxRssKiB: out.maxRssKiB }),
     ...(nodeRssKiB === undefined ? {} : { nodeRssKiB }),
     ...(phases === undefined ? {} : { phases }),
-    ...(compile === undefined ? {} : { compileSeconds: compile }),
+    ...(compile === undefined ? {} : { compile }),
     ...(cold ? { cold } : {}),
     ...(error === undefined ? {} : { error }),
   };
@@ -315,6 +327,10 @@ interface Meta {
   skipped: Record<string, string>;
 }
 
+/** A heading paragraph and its table, or nothing when the table is empty. */
+const section = (heading: string, table: string): string =>
+  table === "" ? "" : `\n${heading}\n\n${table}`;
+
 /** results.json, results.md and chart.svg (with -quick for a quick run) from the records. */
 async function writeReports(records: RunRecord[], scenarios: string[], meta: Meta): Promise<void> {
   const suffix = meta.quick ? "-quick" : "";
@@ -345,16 +361,21 @@ async function writeReports(records: RunRecord[], scenarios: string[], meta: Met
       `push = publish with platformVariants; raw Dagger does both in one publish call; ` +
       `read-back+close = verify after push, then closing the session):\n\n` +
       phaseTable(records, scenarios) +
-      `\nRatios within each contender (median over median; in brackets the extremes, ` +
-      `min over max and max over min):\n\n` +
-      derivedTable(
-        summaries,
-        meta.contenders.map((c) => c.id),
-        labels,
+      section(
+        "Ratios within each contender (median over median; in brackets the extremes, " +
+          "min over max and max over min):",
+        derivedTable(
+          summaries,
+          meta.contenders.map((c) => c.id),
+          labels,
+        ),
       ) +
-      `\nWhere the compile scenarios' time goes (medians, seconds; gcc's own time is measured ` +
-      `inside the RUN step and read back from each pushed variant's /compile-ms):\n\n` +
-      stepTable(records, scenarios) +
+      section(
+        "Where the compile scenarios' time goes (medians, seconds since the client was spawned; " +
+          "gcc stamps its start and end inside the RUN step, read back from each pushed " +
+          "variant's /compile-span):",
+        stepTable(records, scenarios),
+      ) +
       `\nCaches:\n${caches}\n${skips === "" ? "" : `\n${skips}\n`}`,
   );
   writeFileSync(
@@ -481,7 +502,7 @@ async function main(): Promise<void> {
       for (let round = -warmup; round < runs; round++) {
         const run = round < 0 ? -1 : round;
         // Only the first warm-up round is cold, and only where the scenario asks for it.
-        const cold = scenario.cold === true && round === -warmup;
+        const cold = scenario.cold === true && round < 0 && round === -warmup;
         for (const c of here) {
           if (cold) {
             const t = performance.now();

@@ -14,8 +14,11 @@ export interface RunRecord {
   /** For the Dagger runners: the node client's own peak RSS, KiB. */
   readonly nodeRssKiB?: number;
   readonly phases?: Record<string, number>;
-  /** Compile scenarios: how long gcc itself ran, per platform, read back from the image. */
-  readonly compileSeconds?: Record<string, number>;
+  /**
+   * Compile scenarios: when gcc ran per platform, in seconds since the client was spawned
+   * (stamped inside the RUN step, read back from the pushed image).
+   */
+  readonly compile?: Record<string, { readonly start: number; readonly end: number }>;
   /** A warm-up run made after the contender's build cache was emptied. */
   readonly cold?: boolean;
   readonly error?: string;
@@ -356,7 +359,7 @@ export function derivedValue(
   return { ratio: n.median / m.median, low: n.min / m.max, high: n.max / m.min };
 }
 
-/** One row per derived ratio, one column per contender. */
+/** One row per derived ratio, one column per contender; "" when no ratio can be formed. */
 export function derivedTable(
   summaries: readonly Summary[],
   contenders: readonly string[],
@@ -365,6 +368,7 @@ export function derivedTable(
   const cols = contenders.filter((c) =>
     DERIVED.some((d) => derivedValue(d, c, summaries) !== undefined),
   );
+  if (cols.length === 0) return "";
   const rows = [
     `| ratio | ${cols.map((c) => labels[c] ?? c).join(" | ")} |`,
     `| --- | ${cols.map(() => "---:").join(" | ")} |`,
@@ -380,15 +384,16 @@ export function derivedTable(
 }
 
 /**
- * Where the compile scenarios' time goes, per contender (medians over measured runs): wall,
- * gcc itself (read back from the images: the slowest platform, and all platforms summed), and
- * wall minus the slowest gcc, i.e. what the tool spends around the compiler when platforms
- * build side by side. The Dagger clients' start-up (node, imports, connect) is shown apart.
+ * Where the compile scenarios' time goes, per contender (medians over measured runs), on each
+ * run's own timeline: before the first gcc starts (client start-up, context upload, pulls,
+ * scheduling), from the first gcc start to the last gcc end, after it (export, push, read-back,
+ * exit); gcc summed over platforms shows how much the platforms overlapped. The Dagger clients'
+ * start-up (node, imports, connect) is shown apart: it is part of "before".
  */
 export function stepTable(records: readonly RunRecord[], scenarios: readonly string[]): string {
   const rows = [
-    "| scenario | contender | wall | gcc, slowest platform | gcc, all platforms summed | wall − slowest gcc | of which client start-up |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    "| scenario | contender | wall | before first gcc | of which client start-up | first gcc start → last gcc end | gcc summed over platforms | after last gcc |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const scenario of scenarios) {
     const contenders = [
@@ -401,20 +406,22 @@ export function stepTable(records: readonly RunRecord[], scenarios: readonly str
           r.contender === contender &&
           r.run >= 0 &&
           r.ok &&
-          r.compileSeconds !== undefined,
+          r.compile !== undefined &&
+          Object.keys(r.compile).length > 0,
       );
       if (rs.length === 0) continue;
-      const gcc = rs.map((r) => Object.values(r.compileSeconds ?? {}));
-      const slowest = gcc.map((g) => Math.max(...g));
-      const summed = gcc.map((g) => g.reduce((a, b) => a + b, 0));
-      const around = rs.map((r, i) => r.seconds - (slowest[i] ?? 0));
+      const spans = rs.map((r) => Object.values(r.compile ?? {}));
+      const first = spans.map((g) => Math.min(...g.map((x) => x.start)));
+      const last = spans.map((g) => Math.max(...g.map((x) => x.end)));
+      const summed = spans.map((g) => g.reduce((a, x) => a + (x.end - x.start), 0));
       const startup = rs.flatMap((r) =>
         r.phases?.importedAt === undefined || r.phases.connected === undefined
           ? []
           : [r.phases.importedAt + r.phases.connected],
       );
+      const m = (xs: number[]): string => f1(median(xs));
       rows.push(
-        `| ${scenario} | ${contender} | ${f1(median(rs.map((r) => r.seconds)))} | ${f1(median(slowest))} | ${f1(median(summed))} | ${f1(median(around))} | ${startup.length === 0 ? "–" : f1(median(startup))} |`,
+        `| ${scenario} | ${contender} | ${m(rs.map((r) => r.seconds))} | ${m(first)} | ${startup.length === 0 ? "–" : m(startup)} | ${m(last.map((l, i) => l - (first[i] ?? 0)))} | ${m(summed)} | ${m(rs.map((r, i) => r.seconds - (last[i] ?? 0)))} |`,
       );
     }
   }

@@ -64,12 +64,13 @@ COPY app/ /app/
 RUN ["/bin/sh", "-c", "cat /app/stamp.txt && wc -c /app/* > /app/sizes.txt"]
 `;
 
-// The compile step times itself (GNU date, nanoseconds) into /out/compile-ms, which the final
-// image carries as /compile-ms: the bench reads it back from every pushed variant, so each
-// contender's build time can be split into "gcc itself" and "everything around it".
+// The compile step stamps its own start and end (GNU date, epoch milliseconds) into
+// /out/compile-span, which the final image carries as /compile-span: the bench reads it back
+// from every pushed variant and places gcc on the run's own timeline (same kernel clock), so
+// each contender's wall time splits into before gcc, gcc, and after gcc.
 const TIMED = (cc: string): string =>
-  `t0=$(date +%s%N) && mkdir -p /out && ${cc} -O1 $LDFLAGS -o /out/app /src/*.c \\
- && echo $(( ($(date +%s%N) - t0) / 1000000 )) > /out/compile-ms`;
+  `t0=$(date +%s%3N) && mkdir -p /out && ${cc} -O1 $LDFLAGS -o /out/app /src/*.c \\
+ && echo "$t0 $(date +%s%3N)" > /out/compile-span`;
 
 const COMPILE_EMULATED = `# gcc runs on each target platform: under QEMU for every foreign one.
 FROM ${REGISTRY}/bench/gcc:bookworm AS build
@@ -77,7 +78,7 @@ COPY src/ /src/
 RUN ${TIMED("gcc").replace("$LDFLAGS ", "")}
 FROM debian:bookworm-slim
 COPY --from=build /out/app /usr/local/bin/app
-COPY --from=build /out/compile-ms /compile-ms
+COPY --from=build /out/compile-span /compile-span
 CMD ["app"]
 `;
 
@@ -98,13 +99,13 @@ RUN case "$TARGETARCH" in \\
 
 const COMPILE_CROSS = `${CROSS_STAGE.replace("$LDFLAGS ", "")}FROM debian:bookworm-slim
 COPY --from=build /out/app /usr/local/bin/app
-COPY --from=build /out/compile-ms /compile-ms
+COPY --from=build /out/compile-span /compile-span
 CMD ["app"]
 `;
 
 const CROSS_STATIC = `${CROSS_STAGE.replace("$LDFLAGS", "-static")}FROM busybox
 COPY --from=build /out/app /bin/app
-COPY --from=build /out/compile-ms /compile-ms
+COPY --from=build /out/compile-span /compile-span
 CMD ["app"]
 `;
 

@@ -1,8 +1,8 @@
 /**
- * The compile step's own duration, read back from what a contender pushed: the compile
- * scenarios' Dockerfiles time gcc inside the RUN step and copy the milliseconds to /compile-ms,
- * the image's last layer. Same for every contender, so "gcc itself" can be told apart from what
- * each tool spends around it (start-up, scheduling, snapshots, export, push).
+ * When the compile step ran, read back from what a contender pushed: the compile scenarios'
+ * Dockerfiles stamp gcc's start and end (epoch ms) inside the RUN step into /compile-span, the
+ * image's last layer. Same for every contender, so "gcc itself" can be told apart from what
+ * each tool spends before and after it (start-up, pulls, snapshots, export, push).
  */
 import { Decompress as ZstdDecompress } from "fzstd";
 import { gunzipSync } from "node:zlib";
@@ -66,17 +66,23 @@ async function fileInLayer(blob: Uint8Array, name: string): Promise<string | und
   return found;
 }
 
+/** When gcc ran, in epoch seconds. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
- * Seconds the compile step took per platform ("linux/arm64" → 20.4), from every variant of
+ * The compile step's span per platform ("linux/arm64" → {start, end}), from every variant of
  * REGISTRY/REPO:TAG (a single-platform push, a plain manifest, is named ONLY); platforms whose
- * image has no /compile-ms are left out.
+ * image has no /compile-span are left out.
  */
-export async function compileSeconds(
+export async function compileSpans(
   registry: string,
   repo: string,
   tag: string,
   only: string,
-): Promise<Record<string, number>> {
+): Promise<Record<string, Span>> {
   const top = (await (
     await get(registry, `${repo}/manifests/${tag}`, [...INDEX_TYPES, ...MANIFEST_TYPES])
   ).json()) as Manifest;
@@ -91,16 +97,17 @@ export async function compileSeconds(
       ).json()) as Manifest;
       entries.push({ platform, manifest });
     }
-  const out: Record<string, number> = {};
+  const out: Record<string, Span> = {};
   for (const { platform, manifest } of entries) {
     const last = manifest.layers?.at(-1);
     if (last === undefined) continue;
     const blob = new Uint8Array(
       await (await get(registry, `${repo}/blobs/${last.digest}`)).arrayBuffer(),
     );
-    const text = await fileInLayer(blob, "compile-ms");
-    const ms = Number(text?.trim());
-    if (text !== undefined && Number.isFinite(ms)) out[platform] = ms / 1000;
+    const [start, end] =
+      (await fileInLayer(blob, "compile-span"))?.trim().split(" ").map(Number) ?? [];
+    if (start !== undefined && end !== undefined && Number.isFinite(start) && Number.isFinite(end))
+      out[platform] = { start: start / 1000, end: end / 1000 };
   }
   return out;
 }

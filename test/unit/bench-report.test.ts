@@ -93,20 +93,20 @@ describe("derived ratios", () => {
 });
 
 describe("stepTable", () => {
-  it("splits wall time into the slowest gcc and what is around it", () => {
+  it("places gcc on each run's timeline: before, first start to last end, summed, after", () => {
     const records = [
       rec("compile-cross", "buildx", 0, 5, {
-        compileSeconds: { "linux/amd64": 1, "linux/arm64": 2.5 },
+        compile: { "linux/amd64": { start: 1, end: 2 }, "linux/arm64": { start: 1.5, end: 4 } },
       }),
       rec("compile-cross", "multiarch", 0, 9, {
-        compileSeconds: { "linux/amd64": 1.2, "linux/arm64": 2 },
+        compile: { "linux/amd64": { start: 4, end: 5.2 }, "linux/arm64": { start: 5, end: 7 } },
         phases: { importedAt: 2, connected: 0.5 },
       }),
       rec("copy-only", "multiarch", 0, 4),
     ];
     const table = stepTable(records, ["compile-cross", "copy-only"]);
-    expect(table).toContain("| compile-cross | buildx | 5.0 | 2.5 | 3.5 | 2.5 | – |");
-    expect(table).toContain("| compile-cross | multiarch | 9.0 | 2.0 | 3.2 | 7.0 | 2.5 |");
+    expect(table).toContain("| compile-cross | buildx | 5.0 | 1.0 | – | 3.0 | 3.5 | 1.0 |");
+    expect(table).toContain("| compile-cross | multiarch | 9.0 | 4.0 | 2.5 | 3.0 | 3.2 | 2.0 |");
     expect(table).not.toContain("copy-only");
   });
 });
