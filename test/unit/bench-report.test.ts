@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareDerived, compareRuns } from "../../bench/compare.js";
+import { chanceWithin, compareDerived, compareRuns } from "../../bench/compare.js";
 import {
   DERIVED,
   derivedTable,
@@ -142,5 +142,16 @@ describe("compareDerived", () => {
     expect(same).toMatchObject({ id: "emulated/cross", contender: "buildx", within: true });
     const [slower] = compareDerived(first, run([60, 62], [10, 10]), ["buildx"]);
     expect(slower?.within).toBe(false);
+  });
+});
+
+describe("chanceWithin", () => {
+  it("is the chance that another run's median lands in a run's min–max, by run count", () => {
+    // Exact for 1 run each: never (a point has no width); 2 runs: 1/3 for one draw inside two.
+    expect(chanceWithin(1, 1)).toBe(0);
+    expect(chanceWithin(2, 1)).toBeCloseTo(1 / 3, 1);
+    expect(chanceWithin(3, 3)).toBeCloseTo(0.6, 1);
+    expect(chanceWithin(9, 9)).toBeGreaterThan(0.95);
+    expect(chanceWithin(5, 5)).toBe(chanceWithin(5, 5));
   });
 });
