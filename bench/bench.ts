@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--runs N] [--warmup N] [--scenarios a,b] [--contenders a,b]
- *                [--merge] [--report] [--compare DIR]`
+ *                [--name NAME] [--merge] [--report] [--compare DIR]`
+ * (--name NAME: write results-NAME.* instead of results.*, e.g. for a run with other counts.)
  * (--merge: rerun the named scenarios and keep the others' records; --report: re-render only;
  * --compare DIR: compare results.json with an earlier run's DIR/results.json, writing
  * bench/results/reproducibility.md, running nothing.)
@@ -45,6 +46,8 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
 
 interface Options {
   quick: boolean;
+  /** Results file suffix: "-NAME" with --name NAME, "-quick" in quick mode, else none. */
+  suffix: string;
   /** Keep the other scenarios' records of the previous results file; rerun only these. */
   merge: boolean;
   runs: number | undefined;
@@ -76,8 +79,12 @@ function parseArgs(argv: readonly string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const list = (name: string): string[] | undefined => value(name)?.split(",").filter(Boolean);
+  const name = value("--name");
+  if (name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(name))
+    throw new Error(`--name takes lower-case letters, digits and dashes: ${name}`);
   const opts: Options = {
     quick,
+    suffix: name !== undefined ? `-${name}` : quick ? "-quick" : "",
     merge,
     runs: num(value("--runs")),
     warmup: num(value("--warmup")),
@@ -318,6 +325,8 @@ async function writePretty(path: string, text: string): Promise<void> {
 
 interface Meta {
   started: string;
+  /** Which results files: "", "-quick" or "-NAME". */
+  suffix?: string;
   totalMinutes: number;
   quick: boolean;
   counts: Record<string, unknown>;
@@ -333,7 +342,7 @@ const section = (heading: string, table: string): string =>
 
 /** results.json, results.md and chart.svg (with -quick for a quick run) from the records. */
 async function writeReports(records: RunRecord[], scenarios: string[], meta: Meta): Promise<void> {
-  const suffix = meta.quick ? "-quick" : "";
+  const suffix = meta.suffix ?? (meta.quick ? "-quick" : "");
   const summaries = summarise(
     records,
     scenarios,
@@ -401,8 +410,7 @@ interface ResultsFile {
 }
 
 /** Run 2 (results.json) against run 1 (DIR/results.json): bench/results/reproducibility.md. */
-async function compare(dir: string, quick: boolean): Promise<void> {
-  const suffix = quick ? "-quick" : "";
+async function compare(dir: string, suffix: string): Promise<void> {
   const read = (path: string): ResultsFile => JSON.parse(readFileSync(path, "utf8")) as ResultsFile;
   const run1Path = join(resolve(dir), `results${suffix}.json`);
   const run2Path = join(RESULTS, `results${suffix}.json`);
@@ -435,7 +443,7 @@ async function compare(dir: string, quick: boolean): Promise<void> {
     run2.summaries,
     run2.meta.contenders.map((c) => c.id),
   );
-  const out = join(RESULTS, "reproducibility.md");
+  const out = join(RESULTS, `reproducibility${suffix}.md`);
   await writePretty(
     out,
     comparisonMarkdown(rows, labels, header) +
@@ -453,12 +461,12 @@ async function main(): Promise<void> {
   const compareDir = process.argv[process.argv.indexOf("--compare") + 1];
   if (process.argv.includes("--compare")) {
     if (compareDir === undefined) throw new Error("--compare needs a directory");
-    await compare(compareDir, opts.quick);
+    await compare(compareDir, opts.suffix);
     return;
   }
   if (process.argv.includes("--report")) {
     // Re-render the markdown and the chart from the last results file, running nothing.
-    const suffix = opts.quick ? "-quick" : "";
+    const suffix = opts.suffix;
     const prev = JSON.parse(readFileSync(join(RESULTS, `results${suffix}.json`), "utf8")) as {
       meta: Meta;
       records: RunRecord[];
@@ -526,7 +534,7 @@ async function main(): Promise<void> {
     for (const c of ready) c.teardown();
   }
   let totalMinutes = (performance.now() - t0) / 60_000;
-  const suffix = opts.quick ? "-quick" : "";
+  const suffix = opts.suffix;
   if (opts.merge) {
     try {
       const previous = JSON.parse(readFileSync(join(RESULTS, `results${suffix}.json`), "utf8")) as {
@@ -549,6 +557,7 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
   const meta: Meta = {
     started: started.toISOString(),
+    suffix,
     totalMinutes: Number(totalMinutes.toFixed(1)),
     quick: opts.quick,
     // From the records, not the options: with --merge the kept scenarios ran with other counts.
