@@ -50,6 +50,7 @@ async function run(argv: readonly string[], what: string): Promise<void> {
   });
   if (out.code !== 0) throw new Error(`${what} failed (exit ${out.code}): ${out.output.trim()}`);
 }
+
 const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
 
 const DAGGER_IDS = {
@@ -68,7 +69,7 @@ function daggerContender(mode: "multiarch" | "multiarch-noverify" | "raw"): Cont
     id: DAGGER_IDS[mode],
     label: DAGGER_LABELS[mode],
     cache:
-      "the test-bed Dagger engine (nothing else ran on it during the bench): its whole cache pruned just before this contender's cold run, else kept; base images and toolchain layers warm from the warm-up runs",
+      "the test-bed Dagger engine (keep other work off it during a bench): its whole cache pruned just before this contender's cold run, else kept; base images and toolchain layers warm from the warm-up runs",
     prepare: () =>
       Promise.resolve(
         process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST === undefined
