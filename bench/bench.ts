@@ -37,6 +37,7 @@ import {
 } from "./report.js";
 import { C_LINES, REGISTRY, SCENARIOS, type Scenario } from "./scenarios.js";
 import { compileSpans } from "./step-times.js";
+import { IMAGE_MANIFEST_MEDIA_TYPES, INDEX_MEDIA_TYPES } from "../src/registry/media-types.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, "results");
@@ -175,29 +176,20 @@ interface IndexManifest {
 
 /** Read back what was pushed: an index with exactly one manifest per requested platform. */
 async function verifyIndex(
-  address: string,
+  repo: string,
+  tag: string,
   platforms: readonly string[],
 ): Promise<string | undefined> {
-  const slash = address.indexOf("/");
-  const colon = address.lastIndexOf(":");
-  const repo = address.slice(slash + 1, colon);
-  const tag = address.slice(colon + 1);
   const res = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${tag}`, {
     headers: {
       accept: [
-        "application/vnd.oci.image.index.v1+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
+        ...INDEX_MEDIA_TYPES,
         // one platform: multiarch and buildx push a plain image manifest, not an index
-        ...(platforms.length === 1
-          ? [
-              "application/vnd.oci.image.manifest.v1+json",
-              "application/vnd.docker.distribution.manifest.v2+json",
-            ]
-          : []),
+        ...(platforms.length === 1 ? IMAGE_MANIFEST_MEDIA_TYPES : []),
       ].join(", "),
     },
   });
-  if (!res.ok) return `registry answered ${res.status} for ${address}`;
+  if (!res.ok) return `registry answered ${res.status} for ${REGISTRY}/${repo}:${tag}`;
   const body = (await res.json()) as IndexManifest;
   if (platforms.length === 1 && body.manifests === undefined) return undefined;
   const got = (body.manifests ?? [])
@@ -222,8 +214,9 @@ async function runOne(
   const small = run < 0 && !cold && scenario.warmupFiles !== undefined;
   const files = small && scenario.warmupFiles ? scenario.warmupFiles(stamp) : scenario.files(stamp);
   writeContext(dir, files);
+  const repo = `bench/${scenario.id}-${contender.id}`;
   const tag = run < 0 ? `warmup-${Date.now()}` : `run${run}-${Date.now()}`;
-  const address = `${REGISTRY}/bench/${scenario.id}-${contender.id}:${tag}`;
+  const address = `${REGISTRY}/${repo}:${tag}`;
   const { argv, env = {} } = contender.command(dir, address, scenario.platforms);
   const logFile = join(
     RUN_LOGS,
@@ -232,7 +225,7 @@ async function runOne(
   const out = await runTimed(argv, env, logFile);
   let error = out.error;
   if (out.ok)
-    error = await verifyIndex(address, scenario.platforms).catch((e: unknown) => String(e));
+    error = await verifyIndex(repo, tag, scenario.platforms).catch((e: unknown) => String(e));
   let phases: Record<string, number> | undefined;
   let nodeRssKiB: number | undefined;
   const last = out.stdout.trim().split("\n").pop() ?? "";
@@ -248,9 +241,8 @@ async function runOne(
   // gcc's span on this run's timeline (seconds since spawn), only where the step ran this time:
   // a no-change rebuild carries an earlier run's stamps.
   let compile: Record<string, { start: number; end: number }> | undefined;
-  const timed = scenario.files("x").Dockerfile?.includes("compile-span") === true;
+  const timed = files.Dockerfile?.includes("compile-span") === true;
   if (error === undefined && timed && scenario.change === "source" && !small) {
-    const repo = address.slice(address.indexOf("/") + 1, address.lastIndexOf(":"));
     const spans = await compileSpans(REGISTRY, repo, tag, scenario.platforms[0] ?? "").catch(
       (e: unknown) => {
         log(`could not read /compile-span back from ${address}: ${String(e)}`);

@@ -3,7 +3,7 @@
  * `npm run bench -- --compare bench/results/run1` compares bench/results/results.json (run 2)
  * with DIR/results.json (run 1) and writes bench/results/reproducibility.md.
  */
-import { DERIVED, derivedValue, type DerivedValue, type Summary } from "./report.js";
+import { DERIVED, derivedValue, median, type DerivedValue, type Summary } from "./report.js";
 
 export interface Comparison {
   readonly scenario: string;
@@ -35,9 +35,7 @@ export function chanceWithin(n1: number, n2: number, trials = 20_000): number {
   let hits = 0;
   for (let t = 0; t < trials; t++) {
     const a = Array.from({ length: n1 }, next);
-    const b = Array.from({ length: n2 }, next).sort((x, y) => x - y);
-    const mid = Math.floor(n2 / 2);
-    const m = n2 % 2 === 1 ? (b[mid] ?? 0) : ((b[mid - 1] ?? 0) + (b[mid] ?? 0)) / 2;
+    const m = median(Array.from({ length: n2 }, next)) ?? NaN;
     if (m >= Math.min(...a) && m <= Math.max(...a)) hits++;
   }
   return hits / trials;

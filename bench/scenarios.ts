@@ -56,6 +56,17 @@ const tinySources = (stamp: string): Record<string, string> => ({
   "src/main.c": `#include <stdio.h>\nint main(void) { puts("${stamp}"); return 0; }\n`,
 });
 
+/**
+ * A compile scenario's contexts for DOCKERFILE: the C code base for measured runs, and a
+ * one-file program for warm-ups (same Dockerfile, so the same images get pulled).
+ */
+const compileContexts = (
+  dockerfile: string,
+): Pick<Scenario, "files"> & Required<Pick<Scenario, "warmupFiles">> => ({
+  files: (s) => ({ Dockerfile: dockerfile, ...cSources(s) }),
+  warmupFiles: (s) => ({ Dockerfile: dockerfile, ...tinySources(s) }),
+});
+
 const THREE = ["linux/amd64", "linux/arm64", "linux/arm/v7"] as const;
 const FIVE = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/s390x", "linux/ppc64le"];
 
@@ -131,7 +142,7 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: 4,
     warmup: 1,
     cold: true,
-    files: (s) => ({ Dockerfile: COMPILE_CROSS, ...cSources(s) }),
+    files: compileContexts(COMPILE_CROSS).files,
   },
   {
     id: "warm-nochange",
@@ -140,7 +151,7 @@ export const SCENARIOS: readonly Scenario[] = [
     change: "none",
     runs: 4,
     warmup: 1,
-    files: (s) => ({ Dockerfile: COMPILE_CROSS, ...cSources(s) }),
+    files: compileContexts(COMPILE_CROSS).files,
   },
   {
     id: "copy-only",
@@ -160,8 +171,7 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: 2,
     warmup: 1,
     contenders: WITHOUT_NOVERIFY,
-    files: (s) => ({ Dockerfile: COMPILE_EMULATED, ...cSources(s) }),
-    warmupFiles: (s) => ({ Dockerfile: COMPILE_EMULATED, ...tinySources(s) }),
+    ...compileContexts(COMPILE_EMULATED),
   },
   {
     id: "emulated-1",
@@ -171,8 +181,7 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: 3,
     warmup: 1,
     contenders: WITHOUT_NOVERIFY,
-    files: (s) => ({ Dockerfile: COMPILE_EMULATED, ...cSources(s) }),
-    warmupFiles: (s) => ({ Dockerfile: COMPILE_EMULATED, ...tinySources(s) }),
+    ...compileContexts(COMPILE_EMULATED),
   },
   ...[1, 2, 4, 5].map((n): Scenario => ({
     id: `scale-${n}`,
@@ -182,7 +191,6 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: 3,
     warmup: 1,
     contenders: WITHOUT_NOVERIFY,
-    files: (s) => ({ Dockerfile: CROSS_STATIC, ...cSources(s) }),
-    warmupFiles: (s) => ({ Dockerfile: CROSS_STATIC, ...tinySources(s) }),
+    ...compileContexts(CROSS_STATIC),
   })),
 ];

@@ -7,16 +7,8 @@
 import { Decompress as ZstdDecompress } from "fzstd";
 import { gunzipSync } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
+import { IMAGE_MANIFEST_MEDIA_TYPES, INDEX_MEDIA_TYPES } from "../src/registry/media-types.js";
 import { layerCompression } from "../src/verify/layer.js";
-
-const INDEX_TYPES = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-];
-const MANIFEST_TYPES = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-];
 
 interface Descriptor {
   digest: string;
@@ -27,7 +19,7 @@ interface Manifest {
   layers?: Descriptor[];
 }
 
-async function get(registry: string, path: string, accept?: string[]): Promise<Response> {
+async function get(registry: string, path: string, accept?: readonly string[]): Promise<Response> {
   const res = await fetch(`http://${registry}/v2/${path}`, {
     headers: accept === undefined ? {} : { accept: accept.join(", ") },
   });
@@ -84,7 +76,10 @@ export async function compileSpans(
   only: string,
 ): Promise<Record<string, Span>> {
   const top = (await (
-    await get(registry, `${repo}/manifests/${tag}`, [...INDEX_TYPES, ...MANIFEST_TYPES])
+    await get(registry, `${repo}/manifests/${tag}`, [
+      ...INDEX_MEDIA_TYPES,
+      ...IMAGE_MANIFEST_MEDIA_TYPES,
+    ])
   ).json()) as Manifest;
   const entries: { platform: string; manifest: Manifest }[] = [];
   if (top.manifests === undefined) entries.push({ platform: only, manifest: top });
@@ -93,7 +88,7 @@ export async function compileSpans(
       const p = d.platform;
       const platform = [p?.os, p?.architecture, p?.variant].filter(Boolean).join("/");
       const manifest = (await (
-        await get(registry, `${repo}/manifests/${d.digest}`, MANIFEST_TYPES)
+        await get(registry, `${repo}/manifests/${d.digest}`, IMAGE_MANIFEST_MEDIA_TYPES)
       ).json()) as Manifest;
       entries.push({ platform, manifest });
     }
