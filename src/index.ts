@@ -2,15 +2,15 @@
  * Public API of the multiarch SDK: composable functions on the Dagger engine that build one
  * container per CPU platform and publish them as one multi-platform image (an OCI image index).
  */
-export * from "./errors.js";
-export * from "./platform.js";
-export { ociAnnotations, type ImageMetadata } from "./annotations.js";
+export * from "./common/errors.js";
+export * from "./platform/platform.js";
+export { ociAnnotations, type ImageMetadata } from "./plan/annotations.js";
 export {
   buildPlatform,
   DEFAULT_DOCKERFILE,
   type BuildPlatformOptions,
   type PlatformPipeline,
-} from "./build.js";
+} from "./engine/build-platform.js";
 export {
   withEmulation,
   DEFAULT_PROBE_IMAGE,
@@ -19,16 +19,16 @@ export {
   type PlatformSupport,
   type RunMode,
   type WithEmulationOptions,
-} from "./emulation.js";
-export { exportIndex, type ExportIndexOptions } from "./export-image.js";
-export type { Compression, MediaTypes } from "./image-format.js";
-export type { ProgressEvent, ProgressListener } from "./progress.js";
+} from "./engine/emulation.js";
+export { exportIndex, type ExportIndexOptions } from "./publish/export-index.js";
+export type { Compression, MediaTypes } from "./plan/image-format.js";
+export type { ProgressEvent, ProgressListener } from "./common/progress.js";
 export {
   publishIndex,
   type PublishIndexOptions,
   type PublishResult,
   type PublishedPlatform,
-} from "./publish-index.js";
+} from "./publish/publish-index.js";
 export {
   buildImage,
   publish,
@@ -38,9 +38,9 @@ export {
   type BuildImageOptions,
   type PublishOptions,
   type PublishReport,
-} from "./publish.js";
-export type { Variant } from "./variants.js";
-export { parseKeyValues } from "./key-value.js";
+} from "./publish/publish.js";
+export type { Variant } from "./engine/variants.js";
+export { parseKeyValues } from "./common/key-value.js";
 export { RegistryClient, type RegistryClientOptions } from "./registry/client.js";
 export { parseReference, formatReference, type ImageReference } from "./registry/reference.js";
 export { readIndex, type ImageSummary, type IndexSummary } from "./registry/image-index.js";

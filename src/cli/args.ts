@@ -6,10 +6,10 @@
 import { isAbsolute, normalize, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
-import { MultiarchError } from "../errors.js";
-import type { Compression, MediaTypes } from "../image-format.js";
-import { parseKeyValues } from "../key-value.js";
-import { formatPlatform, parsePlatforms } from "../platform.js";
+import { MultiarchError } from "../common/errors.js";
+import type { Compression, MediaTypes } from "../plan/image-format.js";
+import { parseKeyValues } from "../common/key-value.js";
+import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import { parseReference } from "../registry/reference.js";
 
 /** Which help text a usage error (or --help) refers to. */

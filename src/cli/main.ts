@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ErrorCode, MultiarchError, redact } from "../errors.js";
+import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
 import { parseCli, UsageError, type Command, type ParseContext } from "./args.js";
 import { NotFoundError, runInspect } from "./commands/inspect.js";
 import { runPublish } from "./commands/publish.js";

@@ -2,11 +2,11 @@
  * What the CLI prints: progress lines (stderr), result tables and JSON (stdout). Pure: values in,
  * strings or plain objects out.
  */
-import type { BuildMode } from "../dockerfile-plan.js";
-import type { EmulationReport } from "../emulation.js";
-import type { ProgressEvent } from "../progress.js";
-import type { PublishedPlatform } from "../publish-index.js";
-import type { PublishReport } from "../publish.js";
+import type { BuildMode } from "../plan/dockerfile-stages.js";
+import type { EmulationReport } from "../engine/emulation.js";
+import type { ProgressEvent } from "../common/progress.js";
+import type { PublishedPlatform } from "../publish/publish-index.js";
+import type { PublishReport } from "../publish/publish.js";
 import type { ImageSummary } from "../registry/image-index.js";
 
 /** `1234567` → `1.2 MB` (decimal units, as docker prints sizes). */

@@ -2,7 +2,7 @@
  * What the Dagger module's `emulation` function returns: how the engine runs each platform.
  */
 import { func, object } from "@dagger.io/dagger";
-import type { EmulationReport, PlatformSupport } from "../emulation.js";
+import type { EmulationReport, PlatformSupport } from "../engine/emulation.js";
 
 /** How the engine runs a platform. */
 export enum MultiarchRunMode {

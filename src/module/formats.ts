@@ -2,7 +2,7 @@
  * The image-format choices of the Dagger module, as enums (what `dagger call` offers), and their
  * mapping onto the SDK's own format names.
  */
-import type { Compression, MediaTypes } from "../image-format.js";
+import type { Compression, MediaTypes } from "../plan/image-format.js";
 
 /** Media types of the pushed or exported index and its manifests. */
 export enum MultiarchMediaTypes {

@@ -2,13 +2,13 @@
  * What the Dagger module's `build` function returns: one container per platform, not yet pushed.
  */
 import { func, object, type Container, type File, type Secret } from "@dagger.io/dagger";
-import { ErrorCode, MultiarchError } from "../errors.js";
-import { exportIndex } from "../export-image.js";
-import { parseKeyValues } from "../key-value.js";
-import { publishIndex } from "../publish-index.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { exportIndex } from "../publish/export-index.js";
+import { parseKeyValues } from "../common/key-value.js";
+import { publishIndex } from "../publish/publish-index.js";
 import { formatReport } from "../verify/report.js";
 import { verify as verifyImage } from "../verify/verify.js";
-import type { Variant } from "../variants.js";
+import type { Variant } from "../engine/variants.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
 
 /** A multi-platform image: one container per platform, built on publish or export. */

@@ -5,10 +5,10 @@
  * is pushed unless every platform built, and every tag names the same index digest.
  */
 import { func, object, type Directory, type Secret } from "@dagger.io/dagger";
-import { DEFAULT_DOCKERFILE } from "../build.js";
-import { withEmulation } from "../emulation.js";
-import { parseKeyValues } from "../key-value.js";
-import { buildImage, publish as publishImage } from "../publish.js";
+import { DEFAULT_DOCKERFILE } from "../engine/build-platform.js";
+import { withEmulation } from "../engine/emulation.js";
+import { parseKeyValues } from "../common/key-value.js";
+import { buildImage, publish as publishImage } from "../publish/publish.js";
 import { MultiarchEmulationReport } from "./emulation-report.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
 import { firstRef, MultiarchImage } from "./image.js";

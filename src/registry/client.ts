@@ -9,7 +9,7 @@
  * Credentials live in private fields and are scrubbed from every error this client throws.
  */
 import { z } from "zod";
-import { ErrorCode, MultiarchError } from "../errors.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { parseChallenge, type AuthChallenge } from "./challenge.js";
 import { isDigest, sha256Digest } from "./digest.js";
 import { IMAGE_MANIFEST_MEDIA_TYPES, INDEX_MEDIA_TYPES } from "./media-types.js";

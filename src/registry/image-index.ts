@@ -7,8 +7,8 @@
  * Anything that must keep its digest is handled as bytes (see RegistryClient.getManifest).
  */
 import { z } from "zod";
-import { ErrorCode, MultiarchError } from "../errors.js";
-import { formatPlatform, parsePlatform } from "../platform.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { formatPlatform, parsePlatform } from "../platform/platform.js";
 import type { RegistryClient } from "./client.js";
 import { DIGEST_PATTERN } from "./digest.js";
 import {

@@ -3,7 +3,7 @@
  * manifest only; registries and UIs (and `docker buildx imagetools inspect`) show the index's
  * own `annotations` for a multi-platform tag, so this rewrites the index with them added.
  */
-import { ErrorCode, MultiarchError } from "../errors.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 import type { RegistryClient } from "./client.js";
 import { parseManifestDocument } from "./image-index.js";
 import { MediaType } from "./media-types.js";

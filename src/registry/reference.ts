@@ -4,7 +4,7 @@
  * is `localhost`; otherwise the image lives on Docker Hub, where one-component names get the
  * `library/` prefix. A reference with neither tag nor digest means tag `latest`.
  */
-import { ErrorCode, MultiarchError } from "../errors.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { DIGEST_PATTERN } from "./digest.js";
 
 export interface ImageReference {

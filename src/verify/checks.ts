@@ -2,7 +2,7 @@
  * What verify checks, as pure functions over data already read from the registry (and the
  * engine, for smoke runs): each returns the problems it finds, none when all is well.
  */
-import { formatPlatform, type Platform } from "../platform.js";
+import { formatPlatform, type Platform } from "../platform/platform.js";
 import { describePlatform, rawPlatform, type OciPlatform } from "../registry/image-index.js";
 import { INDEX_MEDIA_TYPES } from "../registry/media-types.js";
 import { ET_DYN, ET_EXEC, elfMismatch } from "./elf.js";

@@ -2,7 +2,7 @@
  * ELF headers, as far as telling which CPU a binary is for: the identification bytes and
  * e_machine. Pure: bytes in, a typed header out. Nothing is ever run.
  */
-import { formatPlatform, platformInfo, type Platform } from "../platform.js";
+import { formatPlatform, platformInfo, type Platform } from "../platform/platform.js";
 
 /** Bytes needed: e_ident (16), e_type (2), e_machine (2). */
 export const ELF_HEADER_BYTES = 20;

@@ -6,7 +6,7 @@
 import { Decompress as ZstdDecompress } from "fzstd";
 import { createGunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
-import { ErrorCode, MultiarchError } from "../errors.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { ELF_HEADER_BYTES, parseElfHeader } from "./elf.js";
 import type { TarEntry } from "./overlay.js";
 

@@ -10,7 +10,7 @@ import {
   type Platform as DaggerPlatform,
   type Secret,
 } from "@dagger.io/dagger";
-import { redact } from "../errors.js";
+import { redact } from "../common/errors.js";
 import type { SmokeResult } from "./report.js";
 
 /** How much stdout/stderr a report keeps per platform. */

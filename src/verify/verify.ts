@@ -6,9 +6,14 @@
  */
 import type { Client, Secret } from "@dagger.io/dagger";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { ErrorCode, MultiarchError } from "../errors.js";
-import { formatPlatform, parsePlatform, parsePlatforms, type Platform } from "../platform.js";
+import { parseOptions } from "../common/parse-options.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
+import {
+  formatPlatform,
+  parsePlatform,
+  parsePlatforms,
+  type Platform,
+} from "../platform/platform.js";
 import { RegistryClient } from "../registry/client.js";
 import {
   describePlatform,

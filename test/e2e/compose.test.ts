@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { composePipeline } from "../../examples/compose/compose.js";
-import { acceptedMachines } from "../../src/emulation.js";
+import { acceptedMachines } from "../../src/engine/emulation.js";
 import { ErrorCode, isMultiarchError, parsePlatform, type PublishResult } from "../../src/index.js";
 import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "./support/oci.js";
 

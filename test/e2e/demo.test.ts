@@ -4,7 +4,7 @@ import { connection, dag, type Platform as DaggerPlatform } from "@dagger.io/dag
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { acceptedMachines } from "../../src/emulation.js";
+import { acceptedMachines } from "../../src/engine/emulation.js";
 import { parsePlatform, platformInfo } from "../../src/index.js";
 import { inspectRaw, readImageBytes } from "./support/oci.js";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ErrorCode, MultiarchError } from "../../src/errors.js";
+import { ErrorCode, MultiarchError } from "../../src/common/errors.js";
 import { RegistryClient } from "../../src/registry/client.js";
 import { sha256Digest } from "../../src/registry/digest.js";
 import {

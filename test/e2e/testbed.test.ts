@@ -2,8 +2,8 @@
 import { connection, dag, type Platform as DaggerPlatform } from "@dagger.io/dagger";
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { acceptedMachines } from "../../src/emulation.js";
-import { parsePlatform, platformInfo } from "../../src/platform.js";
+import { acceptedMachines } from "../../src/engine/emulation.js";
+import { parsePlatform, platformInfo } from "../../src/platform/platform.js";
 
 /** The platforms of the seeded busybox index, as the registry serves them. */
 function seededBusyboxPlatforms(): string[] {

@@ -2,14 +2,14 @@
 import { ExecError } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ociAnnotations } from "../../src/annotations.js";
-import { buildFailure } from "../../src/build.js";
-import { planBuildArgs } from "../../src/build-plan.js";
-import { acceptedMachines, classify } from "../../src/emulation.js";
-import { ErrorCode, isMultiarchError, type MultiarchError } from "../../src/errors.js";
-import { parseKeyValues } from "../../src/key-value.js";
-import { parseOptions } from "../../src/options.js";
-import { parsePlatform } from "../../src/platform.js";
+import { ociAnnotations } from "../../src/plan/annotations.js";
+import { buildFailure } from "../../src/engine/build-platform.js";
+import { planBuildArgs } from "../../src/plan/build-args.js";
+import { acceptedMachines, classify } from "../../src/engine/emulation.js";
+import { ErrorCode, isMultiarchError, type MultiarchError } from "../../src/common/errors.js";
+import { parseKeyValues } from "../../src/common/key-value.js";
+import { parseOptions } from "../../src/common/parse-options.js";
+import { parsePlatform } from "../../src/platform/platform.js";
 
 const amd64 = parsePlatform("linux/amd64");
 

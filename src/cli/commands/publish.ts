@@ -4,10 +4,10 @@
  */
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { BuildMode } from "../../dockerfile-plan.js";
+import type { BuildMode } from "../../plan/dockerfile-stages.js";
 import { RegistryClient } from "../../registry/client.js";
 import { UsageError, type PublishCommand } from "../args.js";
-import { withEngine } from "../connect.js";
+import { withEngine } from "../../engine/connection.js";
 import type { Io } from "../io.js";
 import {
   duplicatesNote,
@@ -93,7 +93,7 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
 
   await withEngine(
     async (client) => {
-      const { buildImage } = await import("../../publish.js");
+      const { buildImage } = await import("../../publish/publish.js");
       const width = Math.max(...command.platforms.map((p) => p.length));
       const seconds = new Map<string, number>();
       // Filled once the engine has been probed, before any build starts.

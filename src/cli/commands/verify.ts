@@ -5,7 +5,7 @@
 import type { Client } from "@dagger.io/dagger";
 import type { VerifyReport } from "../../verify/report.js";
 import type { VerifyCommand } from "../args.js";
-import { withEngine } from "../connect.js";
+import { withEngine } from "../../engine/connection.js";
 import type { Io } from "../io.js";
 import { toJson } from "../render.js";
 

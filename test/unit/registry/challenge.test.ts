@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseChallenge, type AuthChallenge } from "../../src/registry/challenge.js";
+import { parseChallenge, type AuthChallenge } from "../../../src/registry/challenge.js";
 
 describe("parseChallenge", () => {
   test.each<{ header: string; want: AuthChallenge[] }>([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePlatform, parsePlatforms } from "../../src/platform.js";
+import { parsePlatform, parsePlatforms } from "../../../src/platform/platform.js";
 import {
   binaryProblems,
   checkBinaries,
@@ -10,9 +10,9 @@ import {
   checkSmoke,
   MAX_FILES_NAMED,
   type EntryFacts,
-} from "../../src/verify/checks.js";
-import type { ElfParse } from "../../src/verify/elf.js";
-import type { ScannedFile } from "../../src/verify/overlay.js";
+} from "../../../src/verify/checks.js";
+import type { ElfParse } from "../../../src/verify/elf.js";
+import type { ScannedFile } from "../../../src/verify/overlay.js";
 
 const d = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const entry = (n: number, os: string, architecture: string, variant?: string): EntryFacts => ({

@@ -20,7 +20,7 @@ import type { Client } from "@dagger.io/dagger";
 import { existsSync } from "node:fs";
 import { createConnection } from "node:net";
 import { Writable } from "node:stream";
-import { ErrorCode, MultiarchError } from "../errors.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 
 export const TESTBED_SOCKET = "/run/dagger/engine.sock";
 export const TESTBED_CLI = "/usr/local/bin/dagger";

@@ -11,10 +11,15 @@ import {
   type Secret,
 } from "@dagger.io/dagger";
 import { z } from "zod";
-import { parseOptions } from "./options.js";
-import { planBuildArgs } from "./build-plan.js";
-import { ErrorCode, MultiarchError } from "./errors.js";
-import { formatPlatform, parsePlatform, platformSchema, type Platform } from "./platform.js";
+import { parseOptions } from "../common/parse-options.js";
+import { planBuildArgs } from "../plan/build-args.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
+import {
+  formatPlatform,
+  parsePlatform,
+  platformSchema,
+  type Platform,
+} from "../platform/platform.js";
 
 /** A caller's own per-platform pipeline, used instead of a Dockerfile. */
 export type PlatformPipeline = (

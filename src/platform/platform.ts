@@ -9,7 +9,7 @@
  * PLATFORM_TABLE and, if needed, its aliases to ARCH_ALIASES.
  */
 import { z } from "zod";
-import { ErrorCode, MultiarchError } from "./errors.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 
 export type Arch = "amd64" | "arm64" | "arm" | "386" | "ppc64le" | "s390x" | "riscv64" | "mips64le";
 

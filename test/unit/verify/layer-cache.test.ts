@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { LayerRead } from "../../src/verify/layer.js";
-import { cachedLayerRead, defaultLayerCacheDir } from "../../src/verify/layer-cache.js";
+import type { LayerRead } from "../../../src/verify/layer.js";
+import { cachedLayerRead, defaultLayerCacheDir } from "../../../src/verify/layer-cache.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const READ: LayerRead = {

@@ -4,18 +4,18 @@
  */
 import type { Secret } from "@dagger.io/dagger";
 import { z } from "zod";
-import { parseOptions } from "./options.js";
-import type { BuildMode } from "./dockerfile-plan.js";
-import { ErrorCode, MultiarchError, redact } from "./errors.js";
-import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format.js";
-import { silent, type ProgressListener } from "./progress.js";
-import { RegistryClient } from "./registry/client.js";
-import { readIndex } from "./registry/image-index.js";
-import { setIndexAnnotations } from "./registry/index-annotations.js";
-import { MediaType } from "./registry/media-types.js";
-import { parseReference, type ImageReference } from "./registry/reference.js";
-import { buildAll, decorate, type Variant } from "./variants.js";
-import { verify } from "./verify/verify.js";
+import { parseOptions } from "../common/parse-options.js";
+import type { BuildMode } from "../plan/dockerfile-stages.js";
+import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
+import { compressionSchema, imageFormat, mediaTypesSchema } from "../plan/image-format.js";
+import { silent, type ProgressListener } from "../common/progress.js";
+import { RegistryClient } from "../registry/client.js";
+import { readIndex } from "../registry/image-index.js";
+import { setIndexAnnotations } from "../registry/index-annotations.js";
+import { MediaType } from "../registry/media-types.js";
+import { parseReference, type ImageReference } from "../registry/reference.js";
+import { buildAll, decorate, type Variant } from "../engine/variants.js";
+import { verify } from "../verify/verify.js";
 
 const TAG = /^[\w][\w.-]{0,127}$/;
 

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { ErrorCode, isMultiarchError } from "../../src/errors.js";
+import { ErrorCode, isMultiarchError } from "../../../src/common/errors.js";
 import {
   describePlatform,
   parseImageConfig,
   parseManifestDocument,
   rawPlatform,
   type OciPlatform,
-} from "../../src/registry/image-index.js";
-import { MediaType } from "../../src/registry/media-types.js";
+} from "../../../src/registry/image-index.js";
+import { MediaType } from "../../../src/registry/media-types.js";
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 

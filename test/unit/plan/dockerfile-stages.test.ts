@@ -1,6 +1,6 @@
 // Reading where a Dockerfile's steps run, and what that makes of each platform's build.
 import { describe, expect, it } from "vitest";
-import { buildMode, dockerfileExecution } from "../../src/dockerfile-plan.js";
+import { buildMode, dockerfileExecution } from "../../../src/plan/dockerfile-stages.js";
 
 describe("dockerfileExecution", () => {
   it.each([

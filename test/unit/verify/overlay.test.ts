@@ -1,14 +1,14 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { isMultiarchError } from "../../src/errors.js";
-import type { ElfParse } from "../../src/verify/elf.js";
-import { layerCompression, readLayer } from "../../src/verify/layer.js";
+import { isMultiarchError } from "../../../src/common/errors.js";
+import type { ElfParse } from "../../../src/verify/elf.js";
+import { layerCompression, readLayer } from "../../../src/verify/layer.js";
 import {
   classifyEntry,
   mergeLayers,
   normalizePath,
   type TarEntry,
-} from "../../src/verify/overlay.js";
+} from "../../../src/verify/overlay.js";
 
 const ELF: ElfParse = {
   kind: "elf",

@@ -2,19 +2,19 @@
 // rendering, and the engine choice. No engine, no network.
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { ErrorCode, MultiarchError } from "../../src/errors.js";
-import { parseCli, UsageError, type Command, type PublishCommand } from "../../src/cli/args.js";
-import { checkHost, type HostProbe } from "../../src/cli/commands/publish.js";
+import { ErrorCode, MultiarchError } from "../../../src/common/errors.js";
+import { parseCli, UsageError, type Command, type PublishCommand } from "../../../src/cli/args.js";
+import { checkHost, type HostProbe } from "../../../src/cli/commands/publish.js";
 import {
   chooseEngine,
   LogTail,
   runnerEndpoint,
   TESTBED_CLI,
   TESTBED_SOCKET,
-} from "../../src/cli/connect.js";
-import { helpText } from "../../src/cli/help.js";
-import type { Io } from "../../src/cli/io.js";
-import { describeFailure, run, version } from "../../src/cli/main.js";
+} from "../../../src/engine/connection.js";
+import { helpText } from "../../../src/cli/help.js";
+import type { Io } from "../../../src/cli/io.js";
+import { describeFailure, run, version } from "../../../src/cli/main.js";
 import {
   humanSize,
   inspectJson,
@@ -24,11 +24,11 @@ import {
   publishTable,
   shortDigest,
   table,
-} from "../../src/cli/render.js";
-import type { PublishReport } from "../../src/publish.js";
-import type { IndexSummary } from "../../src/registry/image-index.js";
+} from "../../../src/cli/render.js";
+import type { PublishReport } from "../../../src/publish/publish.js";
+import type { IndexSummary } from "../../../src/registry/image-index.js";
 
-const FIXTURE = fileURLToPath(new URL("../fixtures/cli-hello", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("../../fixtures/cli-hello", import.meta.url));
 const CWD = "/work/here";
 const ENV = { REG_PASSWORD: "s3cr3t-pw", EMPTY: "" };
 const context = { env: ENV, cwd: CWD };

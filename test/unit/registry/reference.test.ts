@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ErrorCode, isMultiarchError } from "../../src/errors.js";
+import { ErrorCode, isMultiarchError } from "../../../src/common/errors.js";
 import {
   assertDigest,
   assertRegistryHost,
@@ -8,7 +8,7 @@ import {
   formatReference,
   parseReference,
   type ImageReference,
-} from "../../src/registry/reference.js";
+} from "../../../src/registry/reference.js";
 
 const D = `sha256:${"a".repeat(64)}`;
 const E = `sha256:${"0123456789abcdef".repeat(4)}`;

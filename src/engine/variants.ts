@@ -3,11 +3,11 @@
  * (publish, export) does first: check them, decorate them, and build them all.
  */
 import type { Container } from "@dagger.io/dagger";
-import { buildFailure } from "./build.js";
-import type { BuildMode } from "./dockerfile-plan.js";
-import { ErrorCode, MultiarchError } from "./errors.js";
-import { formatPlatform, parsePlatform, type Platform } from "./platform.js";
-import { silent, type ProgressListener } from "./progress.js";
+import { buildFailure } from "./build-platform.js";
+import type { BuildMode } from "../plan/dockerfile-stages.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { formatPlatform, parsePlatform, type Platform } from "../platform/platform.js";
+import { silent, type ProgressListener } from "../common/progress.js";
 
 export interface Variant {
   readonly platform: Platform | string;

@@ -10,7 +10,7 @@ import {
   platformSchema,
   SUPPORTED_PLATFORMS,
   type Platform,
-} from "../../src/index.js";
+} from "../../../src/index.js";
 
 /** Run fn, expecting a MultiarchError; return it. */
 function catchError(fn: () => unknown): Error {

@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { ErrorCode, isMultiarchError, MultiarchError, REDACTED, redact } from "../../src/index.js";
+import {
+  ErrorCode,
+  isMultiarchError,
+  MultiarchError,
+  REDACTED,
+  redact,
+} from "../../../src/index.js";
 
 describe("redact", () => {
   test.each([

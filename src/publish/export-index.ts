@@ -4,11 +4,11 @@
  */
 import type { File } from "@dagger.io/dagger";
 import { z } from "zod";
-import { parseOptions } from "./options.js";
-import { ErrorCode, MultiarchError } from "./errors.js";
-import { compressionSchema, imageFormat, mediaTypesSchema } from "./image-format.js";
-import { silent, type ProgressListener } from "./progress.js";
-import { buildAll, decorate, type Variant } from "./variants.js";
+import { parseOptions } from "../common/parse-options.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { compressionSchema, imageFormat, mediaTypesSchema } from "../plan/image-format.js";
+import { silent, type ProgressListener } from "../common/progress.js";
+import { buildAll, decorate, type Variant } from "../engine/variants.js";
 
 const optionsSchema = z.object({
   annotations: z.record(z.string().min(1), z.string()).default({}),

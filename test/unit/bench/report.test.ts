@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chanceWithin, compareDerived, compareRuns } from "../../bench/compare.js";
+import { chanceWithin, compareDerived, compareRuns } from "../../../bench/compare.js";
 import {
   DERIVED,
   derivedTable,
@@ -7,7 +7,7 @@ import {
   stepTable,
   summarise,
   type RunRecord,
-} from "../../bench/report.js";
+} from "../../../bench/report.js";
 
 const rec = (
   scenario: string,

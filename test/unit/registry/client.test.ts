@@ -2,11 +2,11 @@
 // tokens), failures that are hard to provoke for real, and what errors may contain.
 import { inspect } from "node:util";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { ErrorCode, isMultiarchError, MultiarchError } from "../../src/errors.js";
-import { RegistryClient } from "../../src/registry/client.js";
-import { sha256Digest } from "../../src/registry/digest.js";
-import { readIndex } from "../../src/registry/image-index.js";
-import { MediaType } from "../../src/registry/media-types.js";
+import { ErrorCode, isMultiarchError, MultiarchError } from "../../../src/common/errors.js";
+import { RegistryClient } from "../../../src/registry/client.js";
+import { sha256Digest } from "../../../src/registry/digest.js";
+import { readIndex } from "../../../src/registry/image-index.js";
+import { MediaType } from "../../../src/registry/media-types.js";
 
 const USER = "alice";
 const PASSWORD = "s3cret-P@ss/word";

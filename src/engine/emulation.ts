@@ -3,15 +3,15 @@
  */
 import { dag, type Client, type Platform as DaggerPlatform } from "@dagger.io/dagger";
 import { z } from "zod";
-import { parseOptions } from "./options.js";
-import { ErrorCode, MultiarchError } from "./errors.js";
+import { parseOptions } from "../common/parse-options.js";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 import {
   formatPlatform,
   parsePlatform,
   parsePlatforms,
   platformInfo,
   type Platform,
-} from "./platform.js";
+} from "../platform/platform.js";
 
 /** How the engine runs a platform. */
 export type RunMode = "native" | "emulated" | "unavailable";

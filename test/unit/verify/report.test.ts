@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ErrorCode, isMultiarchError } from "../../src/errors.js";
-import { failureSummary, formatProblems, formatReport } from "../../src/verify/report.js";
-import type { VerifyReport } from "../../src/verify/report.js";
-import { VerifyError } from "../../src/verify/verify.js";
+import { ErrorCode, isMultiarchError } from "../../../src/common/errors.js";
+import { failureSummary, formatProblems, formatReport } from "../../../src/verify/report.js";
+import type { VerifyReport } from "../../../src/verify/report.js";
+import { VerifyError } from "../../../src/verify/verify.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const M1 = `sha256:${"1".repeat(64)}`;

@@ -4,13 +4,17 @@
  */
 import { dag, type Client, type Directory, type File, type Secret } from "@dagger.io/dagger";
 import { z } from "zod";
-import { parseOptions } from "./options.js";
-import { buildPlatform, DEFAULT_DOCKERFILE, type PlatformPipeline } from "./build.js";
-import { buildMode, dockerfileExecution } from "./dockerfile-plan.js";
-import { withEmulation, type EmulationReport } from "./emulation.js";
-import { exportIndex, type ExportIndexOptions } from "./export-image.js";
-import { formatPlatform, parsePlatforms } from "./platform.js";
-import { silent, type ProgressListener } from "./progress.js";
+import { parseOptions } from "../common/parse-options.js";
+import {
+  buildPlatform,
+  DEFAULT_DOCKERFILE,
+  type PlatformPipeline,
+} from "../engine/build-platform.js";
+import { buildMode, dockerfileExecution } from "../plan/dockerfile-stages.js";
+import { withEmulation, type EmulationReport } from "../engine/emulation.js";
+import { exportIndex, type ExportIndexOptions } from "./export-index.js";
+import { formatPlatform, parsePlatforms } from "../platform/platform.js";
+import { silent, type ProgressListener } from "../common/progress.js";
 import {
   openRegistry,
   PUBLISH_INDEX_OPTION_NAMES,
@@ -18,7 +22,7 @@ import {
   type PublishIndexOptions,
   type PublishResult,
 } from "./publish-index.js";
-import type { Variant } from "./variants.js";
+import type { Variant } from "../engine/variants.js";
 
 export const DEFAULT_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
 export const DEFAULT_TAG = "latest";

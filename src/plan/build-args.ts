@@ -1,7 +1,7 @@
 /**
  * What one platform's Dockerfile build is given: pure, so it can be tested without an engine.
  */
-import { formatPlatform, type Platform } from "./platform.js";
+import { formatPlatform, type Platform } from "../platform/platform.js";
 
 /** The BUILD* args BuildKit predefines, for the platform the build itself runs on. */
 export function buildPlatformArgs(native: Platform): Record<string, string> {

@@ -1,9 +1,9 @@
 // `multiarch verify`: argv → the typed command, and bad input → a UsageError (exit 2).
 import { describe, expect, it } from "vitest";
-import { parseCli, UsageError, type Command } from "../../src/cli/args.js";
-import { helpText } from "../../src/cli/help.js";
-import type { Io } from "../../src/cli/io.js";
-import { run } from "../../src/cli/main.js";
+import { parseCli, UsageError, type Command } from "../../../src/cli/args.js";
+import { helpText } from "../../../src/cli/help.js";
+import type { Io } from "../../../src/cli/io.js";
+import { run } from "../../../src/cli/main.js";
 
 const context = { env: { REG_PASSWORD: "s3cr3t-pw" }, cwd: "/work/here" };
 const REF = "127.0.0.1:5000/team/app:1.0";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parsePlatform } from "../../src/platform.js";
+import { parsePlatform } from "../../../src/platform/platform.js";
 import {
   ELF_HEADER_BYTES,
   elfMismatch,
   machineName,
   parseElfHeader,
   type ElfHeader,
-} from "../../src/verify/elf.js";
+} from "../../../src/verify/elf.js";
 
 // The first 20 bytes of real binaries, taken from the test bed's seeded images (busybox-static
 // and mmdebstrap'd debian:bookworm-slim, both from Debian packages), with what `file` says.
