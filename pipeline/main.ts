@@ -12,8 +12,8 @@
 import type { Client } from "@dagger.io/dagger";
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { withEngine } from "../src/cli/connect.js";
-import { table } from "../src/cli/render.js";
+import { withEngine } from "../src/engine/connection.js";
+import { table } from "../src/common/text.js";
 import { isMultiarchError, type PublishReport } from "../src/index.js";
 import { nodeContainer, runChecks } from "./checks.js";
 import { HELLO_REPOSITORY, publishHello, verifyHello, type HelloRelease } from "./hello.js";

@@ -8,46 +8,7 @@ import type { ProgressEvent } from "../common/progress.js";
 import type { PublishedPlatform } from "../publish/publish-index.js";
 import type { PublishReport } from "../publish/publish.js";
 import type { ImageSummary } from "../registry/image-index.js";
-
-/** `1234567` → `1.2 MB` (decimal units, as docker prints sizes). */
-export function humanSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return "?";
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB", "PB"];
-  let value = bytes;
-  let unit = "B";
-  for (const next of units) {
-    if (value < 1000) break;
-    value /= 1000;
-    unit = next;
-  }
-  return `${value.toFixed(1)} ${unit}`;
-}
-
-/** Seconds with one decimal: `12.3`. */
-export function seconds(s: number): string {
-  return s.toFixed(1);
-}
-
-/** `sha256:0123456789ab` (12 hex digits, as docker shortens IDs); other strings unchanged. */
-export function shortDigest(digest: string): string {
-  const match = /^(sha256:)([a-f0-9]{12})[a-f0-9]{52}$/.exec(digest);
-  return match === null ? digest : `${match[1]}${match[2]}`;
-}
-
-/** Left-aligned columns two spaces apart; no trailing spaces. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
-  return all
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
+import { humanSize, seconds, shortDigest, table } from "../common/text.js";
 
 export interface ProgressContext {
   /** Column width for platform names, so the lines of different platforms align. */

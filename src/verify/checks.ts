@@ -2,6 +2,7 @@
  * What verify checks, as pure functions over data already read from the registry (and the
  * engine, for smoke runs): each returns the problems it finds, none when all is well.
  */
+import { shortDigest } from "../common/text.js";
 import { formatPlatform, type Platform } from "../platform/platform.js";
 import { describePlatform, rawPlatform, type OciPlatform } from "../registry/image-index.js";
 import { INDEX_MEDIA_TYPES } from "../registry/media-types.js";
@@ -54,10 +55,6 @@ export interface EntryFacts {
 const REFERENCE_TYPE = "vnd.docker.reference.type";
 const REFERENCE_DIGEST = "vnd.docker.reference.digest";
 
-function short(digest: string): string {
-  return digest.slice(0, "sha256:".length + 12);
-}
-
 export function checkMediaType(mediaType: string): Problem[] {
   if (INDEX_MEDIA_TYPES.includes(mediaType)) return [];
   return [
@@ -84,7 +81,7 @@ export function checkPlatforms(
     if (entry.platform === undefined) {
       problems.push({
         kind: "no-platform",
-        message: `Index entry ${short(entry.digest)} names no platform: clients cannot pick it.`,
+        message: `Index entry ${shortDigest(entry.digest)} names no platform: clients cannot pick it.`,
       });
       continue;
     }
@@ -96,14 +93,14 @@ export function checkPlatforms(
           ? ` It is a BuildKit attestation manifest${
               annotations[REFERENCE_DIGEST] === undefined
                 ? ""
-                : ` (for ${short(annotations[REFERENCE_DIGEST])})`
+                : ` (for ${shortDigest(annotations[REFERENCE_DIGEST])})`
             }.`
           : "";
       problems.push({
         platform: rawPlatform(entry.platform),
         kind: "unknown-platform",
         message:
-          `Index entry ${short(entry.digest)} is for ${rawPlatform(entry.platform)}.${attestation} ` +
+          `Index entry ${shortDigest(entry.digest)} is for ${rawPlatform(entry.platform)}.${attestation} ` +
           `Tools that read the index as a list of platforms choke on it: publish without ` +
           `attestations (buildx --provenance=false --sbom=false) or drop the entry.`,
       });
@@ -114,7 +111,7 @@ export function checkPlatforms(
       problems.push({
         platform: name,
         kind: "duplicate-platform",
-        message: `The index has two entries for ${name}: ${short(earlier)} and ${short(entry.digest)}.`,
+        message: `The index has two entries for ${name}: ${shortDigest(earlier)} and ${shortDigest(entry.digest)}.`,
       });
       continue;
     }
@@ -137,7 +134,7 @@ export function checkPlatforms(
       problems.push({
         platform: name,
         kind: "extra-platform",
-        message: `The index has an entry for ${name} (${short(digest)}), which was not requested (requested: ${wanted.join(", ")}).`,
+        message: `The index has an entry for ${name} (${shortDigest(digest)}), which was not requested (requested: ${wanted.join(", ")}).`,
       });
     }
   }

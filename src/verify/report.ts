@@ -1,6 +1,7 @@
 /**
  * The verify report: its shape, and how it reads as text. Pure.
  */
+import { shortDigest } from "../common/text.js";
 import type { FileMismatch, Problem } from "./checks.js";
 
 /** What the binary scan of one variant saw. */
@@ -78,10 +79,6 @@ export function failureSummary(report: VerifyReport): string {
 
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-function shortDigest(digest: string): string {
-  return digest === "" ? "-" : digest.slice(0, "sha256:".length + 12);
 }
 
 function scanText(scan: BinaryScan | undefined): string {

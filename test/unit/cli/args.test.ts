@@ -16,15 +16,13 @@ import { helpText } from "../../../src/cli/help.js";
 import type { Io } from "../../../src/cli/io.js";
 import { describeFailure, run, version } from "../../../src/cli/main.js";
 import {
-  humanSize,
   inspectJson,
   inspectTable,
   progressLine,
   publishJson,
   publishTable,
-  shortDigest,
-  table,
 } from "../../../src/cli/render.js";
+import { humanSize, shortDigest, table } from "../../../src/common/text.js";
 import type { PublishReport } from "../../../src/publish/publish.js";
 import type { IndexSummary } from "../../../src/registry/image-index.js";
 
@@ -550,7 +548,7 @@ describe("render", () => {
 
   test("shortDigest", () => {
     expect(shortDigest(digest("ab"[0] ?? "a"))).toBe("sha256:aaaaaaaaaaaa");
-    expect(shortDigest("")).toBe("");
+    expect(shortDigest("")).toBe("-"); // no digest known
   });
 
   test("table aligns columns", () => {
