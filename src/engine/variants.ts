@@ -3,7 +3,7 @@
  * (publish, export) does first: check them, decorate them, and build them all.
  */
 import type { Container } from "@dagger.io/dagger";
-import { buildFailure } from "./build-platform.js";
+import { buildFailure } from "./build-failure.js";
 import type { BuildMode } from "../plan/dockerfile-stages.js";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { formatPlatform, parsePlatform, type Platform } from "../platform/platform.js";

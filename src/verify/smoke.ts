@@ -4,13 +4,13 @@
  * needs QEMU for it).
  */
 import {
-  ExecError,
   ReturnType,
   type Client,
   type Platform as DaggerPlatform,
   type Secret,
 } from "@dagger.io/dagger";
 import { redact } from "../common/errors.js";
+import { execFailure } from "../engine/exec-failure.js";
 import type { SmokeResult } from "./report.js";
 
 /** How much stdout/stderr a report keeps per platform. */
@@ -78,13 +78,14 @@ export async function smokeRun(
     };
   } catch (error) {
     // Death by signal (exit 128-191) is outside ReturnType.Any: it arrives as an ExecError.
-    if (error instanceof ExecError) {
+    const exec = execFailure(error);
+    if (exec !== undefined) {
       return {
         command,
         passed: false,
-        exitCode: error.exitCode,
-        stdout: clean(error.stdout),
-        stderr: clean(error.stderr),
+        exitCode: exec.exitCode,
+        stdout: clean(exec.stdout),
+        stderr: clean(exec.stderr),
         seconds: seconds(),
       };
     }
