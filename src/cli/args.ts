@@ -7,7 +7,7 @@ import { isAbsolute, normalize, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import { MultiarchError } from "../common/errors.js";
-import type { Compression, MediaTypes } from "../plan/image-format.js";
+import type { Compression, MediaTypeFamily } from "../plan/image-format.js";
 import { parseKeyValues } from "../common/key-value.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import { parseReference } from "../registry/reference.js";
@@ -63,7 +63,7 @@ export interface PublishCommand {
   readonly buildArgs: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
-  readonly mediaTypes: MediaTypes;
+  readonly mediaTypes: MediaTypeFamily;
   readonly compression: Compression;
   readonly sourceDateEpoch?: number;
   /** Read the pushed index back and check it (off with --no-verify). */
@@ -154,7 +154,7 @@ const VERIFY_OPTIONS = {
 } as const satisfies ParseArgsConfig["options"];
 
 // The SDK's choices, restated: image-format.ts loads the Dagger SDK, which takes seconds.
-const MEDIA_TYPES = ["oci", "docker"] as const satisfies readonly MediaTypes[];
+const MEDIA_TYPES = ["oci", "docker"] as const satisfies readonly MediaTypeFamily[];
 const COMPRESSIONS = [
   "gzip",
   "zstd",
@@ -162,7 +162,7 @@ const COMPRESSIONS = [
   "estargz",
 ] as const satisfies readonly Compression[];
 // Compile-time check that no SDK choice is missing from the lists above.
-const allListed: [MediaTypes, Compression] extends [
+const allListed: [MediaTypeFamily, Compression] extends [
   (typeof MEDIA_TYPES)[number],
   (typeof COMPRESSIONS)[number],
 ]

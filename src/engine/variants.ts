@@ -68,7 +68,7 @@ export function decorate(
  * means nothing is published. The first failure (in platform order) is thrown, naming every
  * platform that failed.
  */
-export async function buildAll(
+export async function buildVariants(
   variants: readonly Variant[],
   options: { onProgress?: ProgressListener; secrets?: readonly string[] } = {},
 ): Promise<BuiltVariant[]> {

@@ -2,6 +2,7 @@
  * What the Dagger module's `emulation` function returns: how the engine runs each platform.
  */
 import { func, object } from "@dagger.io/dagger";
+import { table } from "../common/text.js";
 import type { EmulationReport, PlatformSupport } from "../engine/emulation.js";
 
 /** How the engine runs a platform. */
@@ -77,17 +78,7 @@ export class MultiarchEmulationReport {
   /** A table, one line per platform: platform, mode, machine, reason. */
   @func()
   summary(): string {
-    const rows = [
-      ["PLATFORM", "MODE", "MACHINE", "REASON"],
-      ...this.platforms.map((p) => [p.platform, p.mode, p.machine || "-", p.reason]),
-    ];
-    const widths = [0, 1, 2].map((col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
-    const lines = rows.map((r) =>
-      r
-        .map((cell, col) => (col < 3 ? cell.padEnd(widths[col] ?? 0) : cell))
-        .join("  ")
-        .trimEnd(),
-    );
-    return `engine: ${this.native}\n${lines.join("\n")}\n`;
+    const rows = this.platforms.map((p) => [p.platform, p.mode, p.machine || "-", p.reason]);
+    return `engine: ${this.native}\n${table(["PLATFORM", "MODE", "MACHINE", "REASON"], rows)}\n`;
   }
 }

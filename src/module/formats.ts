@@ -2,7 +2,7 @@
  * The image-format choices of the Dagger module, as enums (what `dagger call` offers), and their
  * mapping onto the SDK's own format names.
  */
-import type { Compression, MediaTypes } from "../plan/image-format.js";
+import type { Compression, MediaTypeFamily } from "../plan/image-format.js";
 
 /** Media types of the pushed or exported index and its manifests. */
 export enum MultiarchMediaTypes {
@@ -24,7 +24,7 @@ export enum MultiarchCompression {
   ESTARGZ = "estargz",
 }
 
-const MEDIA_TYPES: Readonly<Record<MultiarchMediaTypes, MediaTypes>> = {
+const MEDIA_TYPES: Readonly<Record<MultiarchMediaTypes, MediaTypeFamily>> = {
   [MultiarchMediaTypes.OCI]: "oci",
   [MultiarchMediaTypes.DOCKER]: "docker",
 };
@@ -40,6 +40,6 @@ const COMPRESSION: Readonly<Record<MultiarchCompression, Compression>> = {
 export function imageFormatOptions(
   mediaTypes: MultiarchMediaTypes,
   compression: MultiarchCompression,
-): { mediaTypes: MediaTypes; compression: Compression } {
+): { mediaTypes: MediaTypeFamily; compression: Compression } {
   return { mediaTypes: MEDIA_TYPES[mediaTypes], compression: COMPRESSION[compression] };
 }

@@ -3,13 +3,15 @@
  */
 import { func, object, type Container, type File, type Secret } from "@dagger.io/dagger";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
-import { exportIndex } from "../publish/export-index.js";
 import { parseKeyValues } from "../common/key-value.js";
+import type { Variant } from "../engine/variants.js";
+import { exportIndex } from "../publish/export-index.js";
 import { publishIndex } from "../publish/publish-index.js";
 import { formatReport } from "../verify/report.js";
 import { verify as verifyImage } from "../verify/verify.js";
-import type { Variant } from "../engine/variants.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
+import { MultiarchPublished } from "./published.js";
+import { credentialsFor, type MultiarchRegistryAuth } from "./registry-auth.js";
 
 /** A multi-platform image: one container per platform, built on publish or export. */
 @object()
@@ -26,10 +28,20 @@ export class MultiarchImage {
   @func()
   emulated: string[];
 
-  constructor(variants: Container[], platforms: string[], emulated: string[]) {
+  /** Credentials chained on the module before build, by registry. */
+  @func()
+  registryAuths: MultiarchRegistryAuth[];
+
+  constructor(
+    variants: Container[],
+    platforms: string[],
+    emulated: string[],
+    registryAuths: MultiarchRegistryAuth[] = [],
+  ) {
     this.variants = variants;
     this.platforms = platforms;
     this.emulated = emulated;
+    this.registryAuths = registryAuths;
   }
 
   /** The SDK's variants: variants[i] is the container of platforms[i]. */
@@ -49,16 +61,15 @@ export class MultiarchImage {
 
   /**
    * Build every platform, then push them as ONE image index and point every tag at it. Nothing is
-   * pushed unless every platform built. Returns the first tag's reference with the index digest,
-   * registry/repository:tag@sha256:...
+   * pushed unless every platform built.
    */
-  @func()
+  @func({ cache: "never" })
   async publish(
     /** Where to push: registry/repository[:tag], e.g. ghcr.io/acme/app or 127.0.0.1:5000/app:1.0. */
     address: string,
     /** Tags to push, all naming the same index; default: the address's own tag, else latest. */
-    tags?: string[],
-    /** Registry user name; give a password too. */
+    tags: string[] = [],
+    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
     username?: string,
     /** Registry password or token. */
     password?: Secret,
@@ -68,15 +79,17 @@ export class MultiarchImage {
     mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
     /** Layer compression. */
     compression: MultiarchCompression = MultiarchCompression.GZIP,
-  ): Promise<string> {
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
+  ): Promise<MultiarchPublished> {
     const result = await publishIndex(this.toVariants(), address, {
       ...imageFormatOptions(mediaTypes, compression),
       annotations: parseKeyValues("annotation", annotations),
-      ...(tags === undefined || tags.length === 0 ? {} : { tags }),
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password }),
+      ...(tags.length === 0 ? {} : { tags }),
+      ...credentialsFor(this.registryAuths, address, { username, password }),
+      ...(plainHttp ? { plainHttp } : {}),
     });
-    return firstRef(result.refs, result.digest);
+    return MultiarchPublished.of(result);
   }
 
   /**
@@ -94,34 +107,27 @@ export class MultiarchImage {
   }
 
   /**
-   * Read back what the registry serves at an address (after publish) and check it: one image
-   * index holding exactly this image's platforms (no unknown/unknown entry), configs that agree
-   * with it, every blob present, and every ELF binary built for its platform's CPU. Returns a
-   * report, one line per platform; fails with VERIFY_FAILED naming every problem.
+   * Read back what the registry serves at an address (after publish) and check it against this
+   * image's platforms: one image index (no unknown/unknown entry), configs that agree with it,
+   * every blob present, and every ELF binary built for its platform's CPU. Returns a report, one
+   * line per platform; fails with VERIFY_FAILED naming every problem.
    */
-  @func()
+  @func({ cache: "never" })
   async verify(
     /** What to read: registry/repository:tag or registry/repository@sha256:... (default tag: latest). */
     address: string,
-    /** Registry user name; give a password too. */
+    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
     username?: string,
     /** Registry password or token. */
     password?: Secret,
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
   ): Promise<string> {
     const report = await verifyImage(address, {
       platforms: [...this.platforms],
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password }),
+      ...credentialsFor(this.registryAuths, address, { username, password }),
+      ...(plainHttp ? { plainHttp } : {}),
     });
     return formatReport(report);
   }
-}
-
-/** `repo:tag@digest` of the first tag. */
-export function firstRef(refs: readonly string[], digest: string): string {
-  const ref = refs[0];
-  if (ref === undefined) {
-    throw new MultiarchError(ErrorCode.PUSH_FAILED, `The push named no tag (index ${digest}).`);
-  }
-  return ref;
 }

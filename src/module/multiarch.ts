@@ -1,45 +1,128 @@
 /**
- * Build one container per CPU platform from a Dockerfile and publish them as ONE multi-platform
- * image (an OCI image index), like docker buildx build --platform a,b --push. Every platform is
- * proven to run before anything builds, FROM --platform=$BUILDPLATFORM stages stay native, nothing
- * is pushed unless every platform built, and every tag names the same index digest.
+ * Build one container per CPU platform from a Dockerfile or your own pipeline and publish them as
+ * ONE multi-platform image (an OCI image index), like docker buildx build --platform a,b --push.
+ * Every platform is proven to run before anything builds, FROM --platform=$BUILDPLATFORM stages
+ * stay native, nothing is pushed unless every platform built, every tag names the same index
+ * digest, and the index is read back and checked after the push.
  */
-import { func, object, type Directory, type Secret } from "@dagger.io/dagger";
-import { DEFAULT_DOCKERFILE } from "../engine/build-platform.js";
-import { withEmulation } from "../engine/emulation.js";
+import {
+  argument,
+  dag,
+  func,
+  object,
+  type Container,
+  type Directory,
+  type Secret,
+} from "@dagger.io/dagger";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { parseKeyValues } from "../common/key-value.js";
-import { buildImage, publish as publishImage } from "../publish/publish.js";
-import { MultiarchEmulationReport } from "./emulation-report.js";
+import { buildPlatform as defineContainer } from "../engine/build-platform.js";
+import { withEmulation as checkEmulation } from "../engine/emulation.js";
+import { defineImage } from "../publish/define-image.js";
+import { publish as publishImage } from "../publish/publish.js";
+import { publishIndex as publishVariants } from "../publish/publish-index.js";
+import { inspectTable } from "../present/render.js";
+import { readIndex } from "../registry/image-index.js";
+import { openRegistry } from "../registry/open-registry.js";
+import { formatReport } from "../verify/report.js";
+import { verify as verifyImage } from "../verify/verify.js";
+import { MultiarchEmulationReport, MultiarchPlatformSupport } from "./emulation-report.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
-import { firstRef, MultiarchImage } from "./image.js";
+import { MultiarchImage } from "./image.js";
+import { MultiarchPublished } from "./published.js";
+import { credentialsFor, MultiarchRegistryAuth, registryOf } from "./registry-auth.js";
+import { variantsOf } from "./variants.js";
 
-/** Multi-platform images on Dagger: build every platform, publish one image index. */
+/** Multi-platform images on Dagger: check emulation, build every platform, publish one index. */
 @object()
 export class Multiarch {
-  /**
-   * Build every platform from the Dockerfile in source and push them as ONE image index under
-   * every tag. Returns the first tag's reference with the index digest,
-   * registry/repository:tag@sha256:...
-   */
+  /** Credentials chained with withRegistryAuth, by registry. */
   @func()
-  async publish(
-    /** The build context: a directory with the Dockerfile. */
-    source: Directory,
-    /** Where to push: registry/repository[:tag], e.g. ghcr.io/acme/app or 127.0.0.1:5000/app:1.0. */
-    address: string,
+  registryAuths: MultiarchRegistryAuth[] = [];
+
+  /** How the engine runs each platform checked by withEmulation (empty before any check). */
+  @func()
+  checked: MultiarchPlatformSupport[] = [];
+
+  /**
+   * Check that the engine runs every platform (natively or under QEMU) and remember how, for the
+   * functions chained after it. Fails naming every platform the engine cannot run.
+   */
+  @func({ cache: "never" })
+  async withEmulation(
     /** Target platforms, os/arch[/variant] or a short name (arm64, armhf, ppc64le, s390x, ...). */
     platforms: string[] = ["linux/amd64", "linux/arm64"],
-    /** Tags to push, all naming the same index; default: the address's own tag, else latest. */
-    tags?: string[],
+    /** Register QEMU handlers on the engine's host first (runs a privileged binfmt installer). */
+    install: boolean = false,
+  ): Promise<Multiarch> {
+    const report = MultiarchEmulationReport.of(await checkEmulation(platforms, { install }));
+    const again = new Set(report.platforms.map((p) => p.platform));
+    return this.with({
+      checked: [...this.checked.filter((p) => !again.has(p.platform)), ...report.platforms],
+    });
+  }
+
+  /** Use these credentials for every push and read to this registry. */
+  @func()
+  withRegistryAuth(
+    /** The registry host, or any image address on it (ghcr.io, ghcr.io/acme/app). */
+    address: string,
+    /** The user name. */
+    username: string,
+    /** The password or token. */
+    secret: Secret,
+  ): Multiarch {
+    const registry = registryOf(address);
+    return this.with({
+      registryAuths: [
+        ...this.registryAuths.filter((a) => a.registry !== registry),
+        new MultiarchRegistryAuth(registry, username, secret),
+      ],
+    });
+  }
+
+  /**
+   * One platform's container from the Dockerfile in source, with BuildKit's BUILDPLATFORM meaning
+   * kept (FROM --platform=$BUILDPLATFORM stages run natively). Lazy: built when used.
+   */
+  @func()
+  async buildPlatform(
+    /** The build context: a directory with the Dockerfile. */
+    source: Directory,
+    /** The target platform, os/arch[/variant] or a short name (arm64, armhf, ...). */
+    platform: string,
     /** Path of the Dockerfile in source. */
-    dockerfile: string = DEFAULT_DOCKERFILE,
+    dockerfile: string = "Dockerfile",
     /** Dockerfile stage to build; default: the last one. */
     target?: string,
     /** Build arguments, KEY=VALUE. */
     buildArgs: string[] = [],
+    /** Secrets the Dockerfile mounts with RUN --mount=type=secret,id=NAME (NAME: the secret's name). */
+    secrets: Secret[] = [],
+  ): Promise<Container> {
+    return defineContainer(source, platform, {
+      dockerfile,
+      buildArgs: parseKeyValues("build arg", buildArgs),
+      secrets,
+      ...(target === undefined ? {} : { target }),
+    });
+  }
+
+  /**
+   * Build every container (one per platform, each carrying its platform), then push them as ONE
+   * image index and point every tag at it. Nothing is pushed unless every container built.
+   */
+  @func({ cache: "never" })
+  async publishIndex(
+    /** One container per platform; each one's platform is read from the container. */
+    variants: Container[],
+    /** Where to push: registry/repository[:tag], e.g. ghcr.io/acme/app or 127.0.0.1:5000/app:1.0. */
+    address: string,
+    /** Tags to push, all naming the same index; default: the address's own tag, else latest. */
+    tags: string[] = [],
     /** Annotations for every manifest and the index, KEY=VALUE (e.g. org.opencontainers.image.version=1.0). */
     annotations: string[] = [],
-    /** Registry user name; give a password too. */
+    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
     username?: string,
     /** Registry password or token. */
     password?: Secret,
@@ -47,7 +130,61 @@ export class Multiarch {
     mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
     /** Layer compression. */
     compression: MultiarchCompression = MultiarchCompression.GZIP,
-  ): Promise<string> {
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
+    /** Read the index back after the push and check it (platforms, configs, blobs, ELF binaries). */
+    verify: boolean = true,
+  ): Promise<MultiarchPublished> {
+    const result = await publishVariants(
+      await variantsOf(variants, this.checked, await dag.defaultPlatform()),
+      address,
+      {
+        ...imageFormatOptions(mediaTypes, compression),
+        annotations: parseKeyValues("annotation", annotations),
+        ...(tags.length === 0 ? {} : { tags }),
+        ...credentialsFor(this.registryAuths, address, { username, password }),
+        ...(plainHttp ? { plainHttp } : {}),
+        verify,
+      },
+    );
+    return MultiarchPublished.of(result);
+  }
+
+  /**
+   * Everything in one call: check that the engine runs every platform, build each from the
+   * Dockerfile in source, push them as ONE image index under every tag, and verify it.
+   */
+  @func({ cache: "never" })
+  async publish(
+    /** The build context: a directory with the Dockerfile; default: the module's directory. */
+    @argument({ defaultPath: "/" }) source: Directory,
+    /** Where to push: registry/repository[:tag], e.g. ghcr.io/acme/app or 127.0.0.1:5000/app:1.0. */
+    address: string,
+    /** Target platforms, os/arch[/variant] or a short name (arm64, armhf, ppc64le, s390x, ...). */
+    platforms: string[] = ["linux/amd64", "linux/arm64"],
+    /** Tags to push, all naming the same index; default: the address's own tag, else latest. */
+    tags: string[] = [],
+    /** Path of the Dockerfile in source. */
+    dockerfile: string = "Dockerfile",
+    /** Dockerfile stage to build; default: the last one. */
+    target?: string,
+    /** Build arguments, KEY=VALUE. */
+    buildArgs: string[] = [],
+    /** Annotations for every manifest and the index, KEY=VALUE (e.g. org.opencontainers.image.version=1.0). */
+    annotations: string[] = [],
+    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+    /** Media types of the index and its manifests. */
+    mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
+    /** Layer compression. */
+    compression: MultiarchCompression = MultiarchCompression.GZIP,
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
+    /** Read the index back after the push and check it (platforms, configs, blobs, ELF binaries). */
+    verify: boolean = true,
+  ): Promise<MultiarchPublished> {
     const report = await publishImage({
       source,
       address,
@@ -56,32 +193,33 @@ export class Multiarch {
       buildArgs: parseKeyValues("build arg", buildArgs),
       annotations: parseKeyValues("annotation", annotations),
       ...imageFormatOptions(mediaTypes, compression),
-      ...(tags === undefined || tags.length === 0 ? {} : { tags }),
+      ...(tags.length === 0 ? {} : { tags }),
       ...(target === undefined ? {} : { target }),
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password }),
+      ...credentialsFor(this.registryAuths, address, { username, password }),
+      ...(plainHttp ? { plainHttp } : {}),
+      verify,
     });
-    return firstRef(report.refs, report.digest);
+    return MultiarchPublished.of(report);
   }
 
   /**
    * Check that the engine runs every platform, then define one container per platform from the
-   * Dockerfile in source. Nothing is built until the image is published or exported.
+   * Dockerfile in source, as one value to publish or export. Nothing is built until then.
    */
   @func()
   async build(
-    /** The build context: a directory with the Dockerfile. */
-    source: Directory,
+    /** The build context: a directory with the Dockerfile; default: the module's directory. */
+    @argument({ defaultPath: "/" }) source: Directory,
     /** Target platforms, os/arch[/variant] or a short name (arm64, armhf, ppc64le, s390x, ...). */
     platforms: string[] = ["linux/amd64", "linux/arm64"],
     /** Path of the Dockerfile in source. */
-    dockerfile: string = DEFAULT_DOCKERFILE,
+    dockerfile: string = "Dockerfile",
     /** Dockerfile stage to build; default: the last one. */
     target?: string,
     /** Build arguments, KEY=VALUE. */
     buildArgs: string[] = [],
   ): Promise<MultiarchImage> {
-    const image = await buildImage({
+    const image = await defineImage({
       source,
       platforms,
       dockerfile,
@@ -92,18 +230,72 @@ export class Multiarch {
       image.variants.map((v) => v.container),
       image.platforms,
       image.variants.flatMap((v, i) => (v.emulated === true ? [image.platforms[i] ?? ""] : [])),
+      this.registryAuths,
     );
   }
 
   /**
-   * How the engine runs each platform: natively, under QEMU emulation, or not at all. Runs uname -m
-   * in a tiny container per platform; never fails for a platform that cannot run, reports it.
+   * Read back what the registry serves at an address and check it: one image index (no
+   * unknown/unknown entry), configs that agree with it, every blob present, and every ELF binary
+   * built for its platform's CPU. Returns a report, one line per platform; fails with
+   * VERIFY_FAILED naming every problem.
    */
-  @func()
-  async emulation(
-    /** Platforms to check, os/arch[/variant] or a short name (arm64, armhf, ppc64le, s390x, ...). */
-    platforms: string[] = ["linux/amd64", "linux/arm64"],
-  ): Promise<MultiarchEmulationReport> {
-    return MultiarchEmulationReport.of(await withEmulation(platforms, { require: false }));
+  @func({ cache: "never" })
+  async verify(
+    /** What to read: registry/repository:tag or registry/repository@sha256:... (default tag: latest). */
+    address: string,
+    /** The platforms the index must hold, exactly; default: whatever it holds. */
+    platforms: string[] = [],
+    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
+  ): Promise<string> {
+    const report = await verifyImage(address, {
+      ...(platforms.length === 0 ? {} : { platforms }),
+      ...credentialsFor(this.registryAuths, address, { username, password }),
+      ...(plainHttp ? { plainHttp } : {}),
+    });
+    return formatReport(report);
+  }
+
+  /** What an address names in its registry: the index digest, and per platform its manifest and size. */
+  @func({ cache: "never" })
+  async inspect(
+    /** What to read: registry/repository:tag or registry/repository@sha256:... (default tag: latest). */
+    address: string,
+    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
+    username?: string,
+    /** Registry password or token. */
+    password?: Secret,
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
+  ): Promise<string> {
+    const { ref, registry } = await openRegistry(
+      address,
+      { ...credentialsFor(this.registryAuths, address, { username, password }), plainHttp },
+      { ping: false },
+    );
+    const reference = ref.digest ?? ref.tag ?? "latest";
+    const summary = await readIndex(registry, ref.repository, reference);
+    if (summary === undefined) {
+      throw new MultiarchError(
+        ErrorCode.REGISTRY_ERROR,
+        `${address} not found: the registry has no such tag or digest (or no such repository).`,
+        { given: address },
+      );
+    }
+    return inspectTable(address, summary);
+  }
+
+  /** A copy of this object with some fields replaced (Dagger objects are values). */
+  private with(fields: Partial<Pick<Multiarch, "registryAuths" | "checked">>): Multiarch {
+    return Object.assign(new Multiarch(), {
+      registryAuths: this.registryAuths,
+      checked: this.checked,
+      ...fields,
+    });
   }
 }

@@ -6,13 +6,14 @@ import type { ImageLayerCompression, ImageMediaTypes } from "@dagger.io/dagger";
 import { z } from "zod";
 
 export const mediaTypesSchema = z.enum(["oci", "docker"]);
-export type MediaTypes = z.infer<typeof mediaTypesSchema>;
+/** Which family of media types an index and its manifests use: OCI, or Docker's older ones. */
+export type MediaTypeFamily = z.infer<typeof mediaTypesSchema>;
 
 export const compressionSchema = z.enum(["gzip", "zstd", "uncompressed", "estargz"]);
 export type Compression = z.infer<typeof compressionSchema>;
 
 // The engine's enum values (ImageMediaTypes / ImageLayerCompression), spelled out.
-const MEDIA_TYPES: Record<MediaTypes, `${ImageMediaTypes}`> = {
+const MEDIA_TYPES: Record<MediaTypeFamily, `${ImageMediaTypes}`> = {
   oci: "OCIMediaTypes",
   docker: "DockerMediaTypes",
 };
@@ -25,9 +26,21 @@ const COMPRESSION: Record<Compression, `${ImageLayerCompression}`> = {
 };
 
 /** Options for Container.publish / asTarball. */
-export function imageFormat(mediaTypes: MediaTypes, compression: Compression) {
+export function imageFormat(mediaTypes: MediaTypeFamily, compression: Compression) {
   return {
     mediaTypes: MEDIA_TYPES[mediaTypes] as ImageMediaTypes,
     forcedCompression: COMPRESSION[compression] as ImageLayerCompression,
   };
 }
+
+/**
+ * What every index that leaves the engine (pushed or exported) can be given: labels go into each
+ * image config, annotations onto each manifest (and, when pushed as OCI, onto the index), and
+ * its format.
+ */
+export const imageOptionsSchema = z.object({
+  annotations: z.record(z.string().min(1), z.string()).default({}),
+  labels: z.record(z.string().min(1), z.string()).default({}),
+  mediaTypes: mediaTypesSchema.default("oci"),
+  compression: compressionSchema.default("gzip"),
+});

@@ -18,10 +18,11 @@ export interface ImageReference {
 }
 
 export const DOCKER_HUB = "docker.io";
-const DEFAULT_TAG = "latest";
+/** The tag a reference without tag or digest means. */
+export const DEFAULT_TAG = "latest";
 
 // The reference grammar of github.com/distribution/reference, restated.
-const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
+export const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
 const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 const REPOSITORY_PATTERN = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
@@ -36,7 +37,7 @@ const EXPECTED_REFERENCE =
 const EXPECTED_REPOSITORY =
   "lower-case path components of letters and digits, joined by '/', with single '.' or '_', " +
   "double '_' or runs of '-' between them, e.g. team/my-app";
-const EXPECTED_TAG = "1 to 128 characters from [A-Za-z0-9_.-], not starting with '.' or '-'";
+export const EXPECTED_TAG = "1 to 128 characters from [A-Za-z0-9_.-], not starting with '.' or '-'";
 const EXPECTED_DIGEST = "sha256: followed by 64 lower-case hex digits";
 
 function invalid(input: string, reason: string, expected = EXPECTED_REFERENCE): MultiarchError {

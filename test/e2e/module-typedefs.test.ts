@@ -114,7 +114,7 @@ describe("the module's typedefs, as the Dagger TypeScript SDK's introspector rea
     const dockerfiles = args.filter((a) => a.name === "dockerfile");
     expect(platforms).toHaveLength(3);
     for (const arg of platforms) expect(arg.defaultValue).toEqual([...DEFAULT_PLATFORMS]);
-    expect(dockerfiles).toHaveLength(2);
+    expect(dockerfiles).toHaveLength(3);
     for (const arg of dockerfiles) expect(arg.defaultValue).toBe(DEFAULT_DOCKERFILE);
   });
 });

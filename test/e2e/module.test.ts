@@ -8,15 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  ErrorCode,
-  isMultiarchError,
-  Multiarch,
-  MultiarchCompression,
-  MultiarchMediaTypes,
-  MultiarchRunMode,
-  type MultiarchEmulationReport,
-} from "../../src/index.js";
+import { ErrorCode, isMultiarchError } from "../../src/index.js";
+import { MultiarchRunMode } from "../../src/module/emulation-report.js";
+import { MultiarchCompression, MultiarchMediaTypes } from "../../src/module/formats.js";
+import { Multiarch } from "../../src/module/multiarch.js";
+import { MultiarchBuildMode, type MultiarchPublished } from "../../src/module/published.js";
 import { indexPlatforms, inspectRaw, uniqueRepo } from "./support/oci.js";
 import { authRegistry } from "./support/testbed.js";
 
@@ -55,7 +51,7 @@ describe("Multiarch (the Dagger module's main object)", () => {
         platforms = image.platforms;
         emulated = image.emulated;
         variantPlatforms = await Promise.all(image.variants.map((c) => c.platform()));
-        ref = await image.publish(repo, ["v1", "latest"]);
+        ref = (await image.publish(repo, ["v1", "latest"])).refs[0] ?? "";
         verified = await image.verify(`${repo}:latest`);
         await (await image.export()).export(archive);
       });
@@ -115,11 +111,11 @@ describe("Multiarch (the Dagger module's main object)", () => {
     const repo = `${auth.address}/${uniqueRepo("module-publish")}`;
     let ref = "";
     await connection(async () => {
-      ref = await new Multiarch().publish(
+      const published = await new Multiarch().publish(
         dag.host().directory(fixture("cross")),
         `${repo}:1.0.0`,
         ["amd64", "arm64"],
-        undefined,
+        [],
         "Dockerfile",
         undefined,
         ["UNUSED=1"],
@@ -129,6 +125,7 @@ describe("Multiarch (the Dagger module's main object)", () => {
         MultiarchMediaTypes.DOCKER,
         MultiarchCompression.ZSTD,
       );
+      ref = published.refs[0] ?? "";
     });
     const { digest, tag } = splitRef(ref);
     expect(tag).toBe("1.0.0");
@@ -148,21 +145,65 @@ describe("Multiarch (the Dagger module's main object)", () => {
     }
   });
 
-  it("emulation() reports how the engine runs each platform, without failing", async () => {
-    let report: MultiarchEmulationReport | undefined;
-    let summary = "";
+  it("withEmulation() remembers how the engine runs each platform, for what is chained after", async () => {
+    let checked: { platform: string; mode: string; machine: string }[] = [];
     await connection(async () => {
-      report = await new Multiarch().emulation(["amd64", "arm64", "s390x", "ppc64le"]);
-      summary = report.summary();
+      const multiarch = await new Multiarch().withEmulation(["amd64", "arm64", "s390x"]);
+      // A second check adds to the first; a platform checked again takes the new answer.
+      const again = await multiarch.withEmulation(["ppc64le", "s390x"]);
+      checked = again.checked.map((p) => ({
+        platform: p.platform,
+        mode: p.mode,
+        machine: p.machine,
+      }));
     });
-    expect(report?.native).toBe("linux/amd64");
-    expect(report?.platforms.map((p) => [p.platform, p.mode, p.machine])).toEqual([
-      ["linux/amd64", MultiarchRunMode.NATIVE, "x86_64"],
-      ["linux/arm64", MultiarchRunMode.EMULATED, "aarch64"],
-      ["linux/s390x", MultiarchRunMode.EMULATED, "s390x"],
-      ["linux/ppc64le", MultiarchRunMode.EMULATED, "ppc64le"],
+    expect(checked).toEqual([
+      { platform: "linux/amd64", mode: MultiarchRunMode.NATIVE, machine: "x86_64" },
+      { platform: "linux/arm64", mode: MultiarchRunMode.EMULATED, machine: "aarch64" },
+      { platform: "linux/ppc64le", mode: MultiarchRunMode.EMULATED, machine: "ppc64le" },
+      { platform: "linux/s390x", mode: MultiarchRunMode.EMULATED, machine: "s390x" },
     ]);
-    expect(summary.split("\n")[0]).toBe("engine: linux/amd64");
-    expect(summary).toMatch(/^linux\/s390x\s+emulated\s+s390x$/m);
+  });
+
+  it("withEmulation() fails naming a platform the engine cannot run", async () => {
+    let error: unknown;
+    await connection(async () => {
+      error = await new Multiarch().withEmulation(["amd64", "riscv64"]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
+    expect(isMultiarchError(error, ErrorCode.EMULATION_UNAVAILABLE)).toBe(true);
+    expect((error as Error).message).toContain("linux/riscv64");
+  });
+
+  it("publishIndex() takes the caller's own containers, reads their platforms, uses chained credentials", async () => {
+    const auth = authRegistry();
+    const repo = `${auth.address}/${uniqueRepo("module-index")}`;
+    let published: MultiarchPublished | undefined;
+    await connection(async () => {
+      const multiarch = (await new Multiarch().withEmulation(TWO)).withRegistryAuth(
+        auth.address,
+        auth.username,
+        dag.setSecret("module-index-password", auth.password),
+      );
+      // Another team's pipeline: no Dockerfile, one container per platform.
+      const variants = TWO.map((platform) =>
+        dag
+          .container({ platform: platform as never })
+          .from("busybox:latest")
+          .withNewFile("/etc/built-for", platform),
+      );
+      published = await multiarch.publishIndex(variants, repo, ["a", "b"]);
+    });
+    expect(published?.refs.map((r) => splitRef(r).tag)).toEqual(["a", "b"]);
+    expect(published?.platforms.map((p) => [p.platform, p.mode])).toEqual([
+      ["linux/amd64", MultiarchBuildMode.NATIVE],
+      ["linux/arm64", MultiarchBuildMode.EMULATED],
+    ]);
+    const raw = inspectRaw(`${repo}:b`, auth);
+    expect(raw.digest).toBe(published?.digest);
+    expect([...indexPlatforms(raw)].sort()).toEqual(TWO);
+    expect(published?.summary()).toContain(`index  ${published?.digest ?? ""}`);
   });
 });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  buildImage,
+  defineImage,
   ErrorCode,
   isMultiarchError,
   publish,
@@ -175,7 +175,7 @@ describe("publish", () => {
     const archive = join(dir, "image.tar");
     try {
       await connection(async () => {
-        const image = await buildImage({
+        const image = await defineImage({
           source: dag.host().directory(fixture("cross")),
           platforms: ["linux/amd64", "linux/arm64", "linux/s390x"],
         });

@@ -6,7 +6,7 @@ import { RegistryClient } from "../../registry/client.js";
 import { readIndex } from "../../registry/image-index.js";
 import type { InspectCommand } from "../args.js";
 import type { Io } from "../io.js";
-import { inspectJson, inspectTable, toJson } from "../render.js";
+import { inspectJson, inspectTable, toJson } from "../../present/render.js";
 
 /** The reference names nothing in the registry: exit 1, with this message. */
 export class NotFoundError extends Error {

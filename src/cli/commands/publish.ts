@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { BuildMode } from "../../plan/dockerfile-stages.js";
-import { RegistryClient } from "../../registry/client.js";
+import { openRegistry } from "../../registry/open-registry.js";
 import { UsageError, type PublishCommand } from "../args.js";
 import { withEngine } from "../../engine/connection.js";
 import type { Io } from "../io.js";
@@ -19,7 +19,7 @@ import {
   publishTable,
   toJson,
   type ExportResult,
-} from "../render.js";
+} from "../../present/render.js";
 
 export interface HostProbe {
   /** "dir", "file", "other", or undefined when nothing is there. */
@@ -71,36 +71,27 @@ export function checkHost(command: PublishCommand, probe: HostProbe = hostProbe)
   }
 }
 
-/**
- * Before any engine starts: does the registry answer, and take the credentials? (publishIndex
- * checks again, but only after the engine probed every platform.)
- */
-async function checkRegistry(command: PublishCommand): Promise<void> {
-  const destination = command.destination;
-  if (destination.kind !== "push") return;
-  const login = destination.credentials;
-  const registry = destination.repository.slice(0, destination.repository.indexOf("/"));
-  await new RegistryClient({
-    registry,
-    ...(login === undefined ? {} : { username: login.username, password: login.password }),
-  }).ping();
-}
-
 export async function runPublish(command: PublishCommand, io: Io): Promise<void> {
   checkHost(command);
   io.err(duplicatesNote(command.duplicates));
-  await checkRegistry(command);
+  // Before any engine starts: does the registry answer, and take the credentials? Opened once,
+  // here; the publish below uses it without asking again.
+  const destination = command.destination;
+  const target =
+    destination.kind === "push"
+      ? await openRegistry(destination.repository, destination.credentials ?? {})
+      : undefined;
 
   await withEngine(
     async (client) => {
-      const { buildImage } = await import("../../publish/publish.js");
+      const { defineImage } = await import("../../publish/define-image.js");
       const width = Math.max(...command.platforms.map((p) => p.length));
       const seconds = new Map<string, number>();
       // Filled once the engine has been probed, before any build starts.
       const modes = new Map<string, BuildMode>();
       const modeOf = (platform: string) => modes.get(platform);
 
-      const image = await buildImage({
+      const image = await defineImage({
         client,
         source: client.host().directory(command.source),
         platforms: [...command.platforms],
@@ -126,10 +117,9 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
         compression: command.compression,
       };
 
-      const destination = command.destination;
       if (destination.kind === "push") {
         const login = destination.credentials;
-        const result = await image.publish(destination.repository, {
+        const result = await image.publish(target ?? destination.repository, {
           ...format,
           verify: command.verify,
           scanBinaries: command.scan,

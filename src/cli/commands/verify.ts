@@ -7,7 +7,7 @@ import type { VerifyReport } from "../../verify/report.js";
 import type { VerifyCommand } from "../args.js";
 import { withEngine } from "../../engine/connection.js";
 import type { Io } from "../io.js";
-import { toJson } from "../render.js";
+import { toJson } from "../../present/render.js";
 
 /**
  * Print the report (stdout); when it has problems, throw VERIFY_FAILED naming each of them, which

@@ -1,11 +1,11 @@
 /**
- * What the CLI prints: progress lines (stderr), result tables and JSON (stdout). Pure: values in,
- * strings or plain objects out.
+ * How results read, for both front ends (the CLI and the Dagger module): progress lines, result
+ * tables and JSON. Pure: values in, strings or plain objects out.
  */
 import type { BuildMode } from "../plan/dockerfile-stages.js";
 import type { EmulationReport } from "../engine/emulation.js";
 import type { ProgressEvent } from "../common/progress.js";
-import type { PublishedPlatform } from "../publish/publish-index.js";
+import type { PublishedPlatform, PublishResult } from "../publish/result.js";
 import type { PublishReport } from "../publish/publish.js";
 import type { ImageSummary } from "../registry/image-index.js";
 import { humanSize, seconds, shortDigest, table } from "../common/text.js";
@@ -58,7 +58,7 @@ export function duplicatesNote(
 }
 
 /** The human result of a publish: one row per platform, then the index and its refs. */
-export function publishTable(report: PublishReport): string {
+export function publishTable(report: PublishResult): string {
   const rows = report.platforms.map((p) => [
     p.platform,
     p.mode,

@@ -1,0 +1,48 @@
+/**
+ * A registry client for an image address, ready to use: credentials resolved (a Dagger secret
+ * is read once, here), paired (both or neither, checked by RegistryClient), and the registry
+ * asked once whether it answers and takes them, before minutes of building.
+ */
+import type { Secret } from "@dagger.io/dagger";
+import { RegistryClient } from "./client.js";
+import { parseReference, type ImageReference } from "./reference.js";
+
+export interface RegistryLogin {
+  readonly username?: string | undefined;
+  /** Plaintext, or a Dagger secret (read here). */
+  readonly password?: string | Secret | undefined;
+  /** Plain HTTP instead of HTTPS; default: only for loopback addresses. */
+  readonly plainHttp?: boolean | undefined;
+}
+
+export interface OpenRegistry {
+  readonly ref: ImageReference;
+  readonly registry: RegistryClient;
+  /** Plaintext secrets to scrub from anything shown. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Parse `address`, resolve its credentials, and (unless `ping` is false) check that the
+ * registry answers and accepts them.
+ * @throws MultiarchError INVALID_INPUT (address, incomplete credentials), AUTH_FAILED,
+ *   REGISTRY_ERROR
+ */
+export async function openRegistry(
+  address: string | ImageReference,
+  login: RegistryLogin = {},
+  options: { readonly ping?: boolean } = {},
+): Promise<OpenRegistry> {
+  const ref = typeof address === "string" ? parseReference(address) : address;
+  const { username, password, plainHttp } = login;
+  const secret =
+    password === undefined || typeof password === "string" ? password : await password.plaintext();
+  const registry = new RegistryClient({
+    registry: ref.registry,
+    ...(username === undefined ? {} : { username }),
+    ...(secret === undefined ? {} : { password: secret }),
+    ...(plainHttp === undefined ? {} : { plainHttp }),
+  });
+  if (options.ping !== false) await registry.ping();
+  return { ref, registry, secrets: secret === undefined || secret === "" ? [] : [secret] };
+}
