@@ -140,7 +140,7 @@ export class RegistryClient {
 
   /**
    * Check that the registry answers the v2 API and accepts our credentials (if it wants any).
-   * @throws MultiarchError AUTH_FAILED, PUSH_FAILED (unreachable or not a registry)
+   * @throws MultiarchError AUTH_FAILED, REGISTRY_ERROR (unreachable or not a registry)
    */
   async ping(): Promise<void> {
     const response = await this.#request({ method: "GET", path: "/v2/" });
@@ -250,7 +250,7 @@ export class RegistryClient {
 
   /**
    * Download a blob and check it against its digest.
-   * @throws MultiarchError VERIFY_FAILED on a digest mismatch; PUSH_FAILED when it is missing
+   * @throws MultiarchError VERIFY_FAILED on a digest mismatch; REGISTRY_ERROR when it is missing
    */
   async getBlob(repository: string, digest: string): Promise<Buffer> {
     assertRepository(repository);
