@@ -46,6 +46,10 @@ export interface ErrorDetails {
   readonly expected?: string;
   /** What to do about it. */
   readonly hint?: string;
+  /** HTTP status of the registry's answer, when there was one. */
+  readonly status?: number;
+  /** The registry operation that failed, e.g. `GET manifest`, `PUT manifest`, `HEAD blob`, `token`. */
+  readonly operation?: string;
 }
 
 export interface MultiarchErrorOptions extends ErrorDetails {
@@ -115,7 +119,8 @@ export class MultiarchError extends Error {
     const details: { -readonly [K in keyof ErrorDetails]: ErrorDetails[K] } = {};
     if (raw.platform !== undefined) details.platform = raw.platform;
     if (raw.exitCode !== undefined) details.exitCode = raw.exitCode;
-    for (const key of ["stderr", "given", "expected", "hint"] as const) {
+    if (raw.status !== undefined) details.status = raw.status;
+    for (const key of ["stderr", "given", "expected", "hint", "operation"] as const) {
       const value = scrub(raw[key]);
       if (value !== undefined) details[key] = value;
     }

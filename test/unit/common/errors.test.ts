@@ -6,6 +6,7 @@ import {
   REDACTED,
   redact,
 } from "../../../src/index.js";
+import { expectMultiarchError } from "../../support/expect-error.js";
 
 describe("redact", () => {
   test.each([
@@ -101,6 +102,17 @@ describe("MultiarchError", () => {
     expect(e.details.given).toBe("bob:***");
   });
 
+  test("keeps a registry answer's status and operation; scrubs the operation like any string", () => {
+    const e = new MultiarchError(ErrorCode.REGISTRY_ERROR, "Registry r.test answered HTTP 500.", {
+      status: 500,
+      operation: "GET manifest",
+      secrets: ["manifest"],
+    });
+    expect(e.details).toEqual({ status: 500, operation: "GET ***" });
+    // The message is the summary alone: the status is in it already, in words.
+    expect(e.message).toBe("Registry r.test answered HTTP 500.");
+  });
+
   test("every code is its own name", () => {
     expect(Object.entries(ErrorCode).every(([k, v]) => k === v)).toBe(true);
     expect(Object.keys(ErrorCode).sort()).toEqual([
@@ -136,5 +148,46 @@ describe("isMultiarchError", () => {
     { name: "string", value: "PUSH_FAILED", code: ErrorCode.PUSH_FAILED, want: false },
   ])("$name → $want", ({ value, code, want }) => {
     expect(isMultiarchError(value, code)).toBe(want);
+  });
+});
+
+describe("expectMultiarchError (the tests' helper)", () => {
+  const fail = (code: ErrorCode, details = {}) => new MultiarchError(code, "It failed.", details);
+
+  test("returns the error of a sync throw, a rejected promise, or a function's rejection", async () => {
+    const error = fail(ErrorCode.PUSH_FAILED, { status: 500 });
+    const thrower = (): never => {
+      throw error;
+    };
+    expect(await expectMultiarchError(thrower, ErrorCode.PUSH_FAILED)).toBe(error);
+    expect(await expectMultiarchError(Promise.reject(error), ErrorCode.PUSH_FAILED)).toBe(error);
+    expect(
+      await expectMultiarchError(() => Promise.reject(error), ErrorCode.PUSH_FAILED, {
+        status: 500,
+      }),
+    ).toBe(error);
+  });
+
+  test.each([
+    { name: "nothing thrown", action: () => 1, message: "nothing was thrown" },
+    { name: "a resolved promise", action: Promise.resolve(1), message: "nothing was thrown" },
+    { name: "a plain Error", action: () => Promise.reject(new Error("boom")), message: "boom" },
+    {
+      name: "another code",
+      action: () => Promise.reject(fail(ErrorCode.AUTH_FAILED)),
+      message: "PUSH_FAILED",
+    },
+    {
+      name: "other details",
+      action: () => Promise.reject(fail(ErrorCode.PUSH_FAILED, { status: 404 })),
+      message: "500",
+    },
+  ])("fails on $name", async ({ action, message }) => {
+    const outcome = await expectMultiarchError(action, ErrorCode.PUSH_FAILED, { status: 500 }).then(
+      () => "passed",
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    expect(outcome).not.toBe("passed");
+    expect(outcome).toContain(message);
   });
 });
