@@ -7,10 +7,17 @@ import { isAbsolute, normalize, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import { MultiarchError } from "../common/errors.js";
-import type { Compression, MediaTypeFamily } from "../plan/image-format.js";
+// Type-only imports from @dagger.io/dagger there: parsing flags never loads the SDK.
+import {
+  compressionSchema,
+  mediaTypesSchema,
+  type Compression,
+  type MediaTypeFamily,
+} from "../plan/image-format.js";
+import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
 import { parseKeyValues } from "../common/key-value.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
-import { parseReference } from "../registry/reference.js";
+import { EXPECTED_TAG, parseReference, TAG_PATTERN } from "../registry/reference.js";
 
 /** Which help text a usage error (or --help) refers to. */
 export type HelpTopic = "main" | "publish" | "inspect" | "verify";
@@ -41,6 +48,8 @@ export type Destination =
       /** Every tag to point at the index; at least one. */
       readonly tags: readonly string[];
       readonly credentials?: Credentials;
+      /** Talk HTTP to the registry; default: only for loopback addresses. */
+      readonly plainHttp?: boolean;
     }
   | {
       readonly kind: "export";
@@ -113,9 +122,6 @@ export interface ParseContext {
   readonly cwd: string;
 }
 
-/** Default platforms when none are given (the SDK's DEFAULT_PLATFORMS; not imported: no engine). */
-export const CLI_DEFAULT_PLATFORMS: readonly string[] = ["linux/amd64", "linux/arm64"];
-
 const PUBLISH_OPTIONS = {
   source: { type: "string" },
   address: { type: "string" },
@@ -132,6 +138,7 @@ const PUBLISH_OPTIONS = {
   "media-types": { type: "string" },
   compression: { type: "string" },
   export: { type: "string" },
+  "plain-http": { type: "boolean" },
   "source-date-epoch": { type: "string" },
   "no-verify": { type: "boolean" },
   "no-scan": { type: "boolean" },
@@ -153,24 +160,6 @@ const VERIFY_OPTIONS = {
   "no-scan": { type: "boolean" },
 } as const satisfies ParseArgsConfig["options"];
 
-// The SDK's choices, restated: image-format.ts loads the Dagger SDK, which takes seconds.
-const MEDIA_TYPES = ["oci", "docker"] as const satisfies readonly MediaTypeFamily[];
-const COMPRESSIONS = [
-  "gzip",
-  "zstd",
-  "uncompressed",
-  "estargz",
-] as const satisfies readonly Compression[];
-// Compile-time check that no SDK choice is missing from the lists above.
-const allListed: [MediaTypeFamily, Compression] extends [
-  (typeof MEDIA_TYPES)[number],
-  (typeof COMPRESSIONS)[number],
-]
-  ? true
-  : false = true;
-void allListed;
-
-const TAG = /^[\w][\w.-]{0,127}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const nonEmpty = (flag: string, what: string) =>
@@ -186,9 +175,8 @@ const publishFlagsSchema = z.object({
   platforms: z.array(z.string()).default([]),
   tag: z
     .array(
-      z.string().regex(TAG, {
-        error: (issue) =>
-          `--tag ${JSON.stringify(issue.input)} is not a tag (1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`,
+      z.string().regex(TAG_PATTERN, {
+        error: (issue) => `--tag ${JSON.stringify(issue.input)} is not a tag (${EXPECTED_TAG})`,
       }),
     )
     .default([]),
@@ -206,12 +194,12 @@ const publishFlagsSchema = z.object({
     })
     .optional(),
   "media-types": z
-    .enum(MEDIA_TYPES, {
+    .enum(mediaTypesSchema.options, {
       error: (issue) => `--media-types must be oci or docker, not ${JSON.stringify(issue.input)}`,
     })
     .default("oci"),
   compression: z
-    .enum(COMPRESSIONS, {
+    .enum(compressionSchema.options, {
       error: (issue) =>
         `--compression must be gzip, zstd, uncompressed or estargz, not ${JSON.stringify(issue.input)}`,
     })
@@ -225,6 +213,7 @@ const publishFlagsSchema = z.object({
     })
     .transform(Number)
     .optional(),
+  "plain-http": z.boolean().optional(),
   "no-verify": z.boolean().default(false),
   "no-scan": z.boolean().default(false),
   json: z.boolean().default(false),
@@ -300,7 +289,7 @@ function parsePublish(args: readonly string[], context: ParseContext): PublishCo
 
   const platforms = wrap("--platform", "publish", () => {
     const given = [...flags.platform, ...flags.platforms];
-    return parsePlatforms(given.length === 0 ? [...CLI_DEFAULT_PLATFORMS] : given);
+    return parsePlatforms(given.length === 0 ? [...DEFAULT_PLATFORMS] : given);
   });
   const buildArgs = wrap("--build-arg", "publish", () =>
     parseKeyValues("build arg", flags["build-arg"]),
@@ -326,6 +315,7 @@ function parsePublish(args: readonly string[], context: ParseContext): PublishCo
         ["--address", flags.address],
         ["--tag", flags.tag.length > 0 ? "x" : undefined],
         ["--username", flags.username],
+        ["--plain-http", flags["plain-http"]],
       ] as const
     ).find(([, value]) => value !== undefined);
     if (pushOnly !== undefined) {
@@ -355,6 +345,7 @@ function parsePublish(args: readonly string[], context: ParseContext): PublishCo
       repository: `${ref.registry}/${ref.repository}`,
       tags: pushTags(address, ref.tag, flags.tag),
       ...(credentials === undefined ? {} : { credentials }),
+      ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
     };
   }
 

@@ -46,6 +46,7 @@ Destination:
   --tag T                  a tag to push (repeatable; default: the address's tag, else latest)
   --username U             registry user name; needs --password-env
   --password-env VAR       read the registry password from the environment variable VAR
+  --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
   --export FILE            write an OCI layout tarball to FILE instead of pushing
 
 Image:

@@ -53,34 +53,29 @@ export const imageManifestSchema = z.object({
   annotations: annotationsSchema.optional(),
 });
 
-/** The platform fields of an image config (OCI or Docker). */
-export const imageConfigSchema = z.object({
-  os: z.string(),
-  architecture: z.string(),
-  variant: z.string().optional(),
-});
-
 export type OciPlatform = z.infer<typeof ociPlatformSchema>;
 export type Descriptor = z.infer<typeof descriptorSchema>;
 export type ImageIndex = z.infer<typeof imageIndexSchema>;
 export type ImageManifest = z.infer<typeof imageManifestSchema>;
-export type ImageConfig = z.infer<typeof imageConfigSchema>;
 
 export type ManifestDocument =
   | { readonly kind: "index"; readonly index: ImageIndex }
   | { readonly kind: "manifest"; readonly manifest: ImageManifest };
 
+/** A document checked against its schema: the value, or why it is not one (one sentence). */
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
 /**
  * Classify and validate a manifest document. The kind comes from the media type (the response's
  * Content-Type, else the document's own field), else from its shape (`manifests` vs `config`).
- * @param where names the document in errors, e.g. `127.0.0.1:5000/app:1.0`
- * @throws MultiarchError VERIFY_FAILED for an unsupported type or a malformed document
+ * @param where names the document in the reason, e.g. `127.0.0.1:5000/app:1.0`
  */
-export function parseManifestDocument(
+export function safeParseManifestDocument(
   json: unknown,
   mediaType: string | undefined,
   where: string,
-): ManifestDocument {
+): Parsed<ManifestDocument> {
   const declared = mediaType || ownMediaType(json);
   let kind: ManifestDocument["kind"];
   if (declared !== undefined && INDEX_MEDIA_TYPES.includes(declared)) kind = "index";
@@ -89,23 +84,46 @@ export function parseManifestDocument(
   else if (declared === undefined && hasKey(json, "manifests")) kind = "index";
   else if (declared === undefined && hasKey(json, "config")) kind = "manifest";
   else {
-    throw new MultiarchError(
-      ErrorCode.VERIFY_FAILED,
-      `${where} is not an image index or image manifest (media type ${JSON.stringify(declared ?? "none")}).`,
-      { expected: [...INDEX_MEDIA_TYPES, ...IMAGE_MANIFEST_MEDIA_TYPES].join(", ") },
-    );
+    return {
+      ok: false,
+      reason:
+        `${where} is not an image index or image manifest (media type ${JSON.stringify(declared ?? "none")}; ` +
+        `expected ${[...INDEX_MEDIA_TYPES, ...IMAGE_MANIFEST_MEDIA_TYPES].join(", ")}).`,
+    };
   }
-  return kind === "index"
-    ? { kind, index: parseWith(imageIndexSchema, json, `image index ${where}`) }
-    : { kind, manifest: parseWith(imageManifestSchema, json, `image manifest ${where}`) };
+  if (kind === "index") {
+    const index = safeParseWith(imageIndexSchema, json, `image index ${where}`);
+    return index.ok ? { ok: true, value: { kind, index: index.value } } : index;
+  }
+  const manifest = safeParseWith(imageManifestSchema, json, `image manifest ${where}`);
+  return manifest.ok ? { ok: true, value: { kind, manifest: manifest.value } } : manifest;
 }
 
 /**
- * Validate an image config's platform fields.
- * @throws MultiarchError VERIFY_FAILED
+ * safeParseManifestDocument, for callers that cannot go on without the document.
+ * @throws MultiarchError REGISTRY_ERROR for an unsupported type or a malformed document
  */
-export function parseImageConfig(json: unknown, where: string): ImageConfig {
-  return parseWith(imageConfigSchema, json, `image config ${where}`);
+export function parseManifestDocument(
+  json: unknown,
+  mediaType: string | undefined,
+  where: string,
+): ManifestDocument {
+  return orThrow(safeParseManifestDocument(json, mediaType, where));
+}
+
+/**
+ * The platform an image config's bytes declare. An image config carries it in the same fields
+ * as an index entry's platform (os, architecture, variant), so it is read with the same schema.
+ * @param where names the image in the reason, e.g. `127.0.0.1:5000/app@sha256:...`
+ */
+export function safeParseConfigPlatform(bytes: Uint8Array, where: string): Parsed<OciPlatform> {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch {
+    return { ok: false, reason: `The image config of ${where} is not JSON.` };
+  }
+  return safeParseWith(ociPlatformSchema, json, `image config of ${where}`);
 }
 
 /**
@@ -175,7 +193,8 @@ export type ImageSummary = IndexSummary | ManifestSummary;
  * Summarise the index (or single manifest) that `reference` (tag or digest) points at, fetching
  * each entry's manifest to total its size.
  * @returns undefined when the tag or digest does not exist
- * @throws MultiarchError VERIFY_FAILED when the index is malformed or names missing manifests
+ * @throws MultiarchError REGISTRY_ERROR when a document is malformed, an entry's manifest is
+ *   missing or not the size the index gives; AUTH_FAILED
  */
 export async function readIndex(
   client: RegistryClient,
@@ -223,13 +242,14 @@ async function summariseEntry(
   const childWhere = client.describe(repository, entry.digest);
   if (child === undefined) {
     throw new MultiarchError(
-      ErrorCode.VERIFY_FAILED,
+      ErrorCode.REGISTRY_ERROR,
       `The index ${where} lists manifest ${entry.digest}, which the registry does not have.`,
+      { status: 404, operation: "GET manifest" },
     );
   }
   if (child.bytes.length !== entry.size) {
     throw new MultiarchError(
-      ErrorCode.VERIFY_FAILED,
+      ErrorCode.REGISTRY_ERROR,
       `The index ${where} gives ${childWhere} a size of ${entry.size} bytes, but it has ${child.bytes.length}.`,
     );
   }
@@ -255,18 +275,7 @@ async function configPlatform(
 ): Promise<OciPlatform | undefined> {
   if (!IMAGE_CONFIG_MEDIA_TYPES.includes(manifest.config.mediaType)) return undefined;
   const bytes = await client.getBlob(repository, manifest.config.digest);
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString("utf8"));
-  } catch (cause) {
-    throw new MultiarchError(ErrorCode.VERIFY_FAILED, `The image config of ${where} is not JSON.`, {
-      cause,
-    });
-  }
-  const config = parseImageConfig(json, `of ${where}`);
-  return config.variant === undefined
-    ? { os: config.os, architecture: config.architecture }
-    : { os: config.os, architecture: config.architecture, variant: config.variant };
+  return orThrow(safeParseConfigPlatform(bytes, where));
 }
 
 function imageSize(manifestSize: number, manifest: ImageManifest): number {
@@ -276,13 +285,19 @@ function imageSize(manifestSize: number, manifest: ImageManifest): number {
   );
 }
 
-function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
+function safeParseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): Parsed<T> {
   const result = schema.safeParse(json);
-  if (result.success) return result.data;
+  if (result.success) return { ok: true, value: result.data };
   const issues = result.error.issues.map(
     (issue) => `${issue.path.map(String).join(".") || "(document)"}: ${issue.message}`,
   );
-  throw new MultiarchError(ErrorCode.VERIFY_FAILED, `Malformed ${what}: ${issues.join("; ")}.`);
+  return { ok: false, reason: `Malformed ${what}: ${issues.join("; ")}.` };
+}
+
+/** A document the registry served is not what it claims: the registry answered unusably. */
+function orThrow<T>(parsed: Parsed<T>): T {
+  if (parsed.ok) return parsed.value;
+  throw new MultiarchError(ErrorCode.REGISTRY_ERROR, parsed.reason);
 }
 
 function ownMediaType(json: unknown): string | undefined {

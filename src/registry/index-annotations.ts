@@ -14,7 +14,8 @@ import { MediaType } from "./media-types.js";
  * digest. Nothing is written when the index already has exactly these annotations.
  * @returns the digest every tag now names
  * @throws MultiarchError INVALID_INPUT (no tags, empty key, a Docker manifest list: its schema
- *   has no annotations), VERIFY_FAILED (the tag names no index), AUTH_FAILED / REGISTRY_ERROR
+ *   has no annotations, a single image manifest), REGISTRY_ERROR (the tag names nothing, or
+ *   not an image manifest or index), AUTH_FAILED
  */
 export async function setIndexAnnotations(
   registry: RegistryClient,
@@ -37,12 +38,15 @@ export async function setIndexAnnotations(
   const where = registry.describe(repository, first);
   const current = await registry.getManifest(repository, first);
   if (current === undefined) {
-    throw new MultiarchError(ErrorCode.VERIFY_FAILED, `The registry has no manifest ${where}.`);
+    throw new MultiarchError(ErrorCode.REGISTRY_ERROR, `The registry has no manifest ${where}.`, {
+      status: 404,
+      operation: "GET manifest",
+    });
   }
   const doc = parseManifestDocument(current.json, current.mediaType, where);
   if (doc.kind !== "index") {
     throw new MultiarchError(
-      ErrorCode.VERIFY_FAILED,
+      ErrorCode.INVALID_INPUT,
       `${where} is a single image manifest, not an image index: it has no index annotations.`,
       { hint: "annotate the image itself (publish's annotations go onto every manifest)" },
     );

@@ -14,7 +14,7 @@ export type ProblemKind =
   | "not-found"
   /** The reference names a single-platform manifest, not an index. */
   | "not-an-index"
-  /** A manifest or config the registry serves is not what its media type says. */
+  /** A manifest or config the registry serves is not what its digest or media type says. */
   | "malformed"
   /** An index entry for `unknown/unknown`, e.g. a BuildKit attestation manifest. */
   | "unknown-platform"

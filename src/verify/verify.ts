@@ -7,7 +7,7 @@
 import type { Client, Secret } from "@dagger.io/dagger";
 import { z } from "zod";
 import { parseOptions } from "../common/parse-options.js";
-import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { ErrorCode, isMultiarchError, MultiarchError } from "../common/errors.js";
 import {
   formatPlatform,
   parsePlatform,
@@ -17,12 +17,13 @@ import {
 import { RegistryClient } from "../registry/client.js";
 import {
   describePlatform,
-  parseImageConfig,
-  parseManifestDocument,
   rawPlatform,
+  safeParseConfigPlatform,
+  safeParseManifestDocument,
   type Descriptor,
   type ImageManifest,
   type OciPlatform,
+  type Parsed,
 } from "../registry/image-index.js";
 import { IMAGE_CONFIG_MEDIA_TYPES } from "../registry/media-types.js";
 import { formatReference, parseReference, type ImageReference } from "../registry/reference.js";
@@ -201,7 +202,9 @@ async function inspect(
   );
   const name = reference.digest ?? reference.tag ?? "latest";
   const empty = { ref, digest: "", mediaType: "", ok: false, platforms: [] };
-  const top = await ctx.registry.getManifest(ctx.repository, name);
+  const read = await served(() => ctx.registry.getManifest(ctx.repository, name));
+  if (!read.ok) return { ...empty, problems: [{ kind: "malformed", message: read.reason }] };
+  const top = read.value;
   if (top === undefined) {
     return {
       ...empty,
@@ -209,13 +212,9 @@ async function inspect(
     };
   }
   const base = { ...empty, digest: top.digest, mediaType: top.mediaType };
-  let doc;
-  try {
-    doc = parseManifestDocument(top.json, top.mediaType, ref);
-  } catch (error) {
-    if (!isVerifyFailure(error)) throw error;
-    return { ...base, problems: [{ kind: "malformed", message: firstLine(error) }] };
-  }
+  const parsed = safeParseManifestDocument(top.json, top.mediaType, ref);
+  if (!parsed.ok) return { ...base, problems: [{ kind: "malformed", message: parsed.reason }] };
+  const doc = parsed.value;
 
   if (doc.kind === "manifest") {
     // Not an index: say so, and still check the one image it is.
@@ -263,10 +262,13 @@ interface VariantOutcome {
 
 async function verifyEntry(ctx: Context, entry: Descriptor): Promise<VariantOutcome> {
   const platform = entry.platform === undefined ? "none" : describePlatform(entry.platform);
-  const child = await ctx.registry.getManifest(ctx.repository, entry.digest);
   const missing = {
     verification: { platform, digest: entry.digest, blobs: { found: 0, referenced: 1 } },
   };
+  const read = await served(() => ctx.registry.getManifest(ctx.repository, entry.digest));
+  if (!read.ok)
+    return { ...missing, problems: [{ platform, kind: "malformed", message: read.reason }] };
+  const child = read.value;
   if (child === undefined) {
     return {
       ...missing,
@@ -276,13 +278,10 @@ async function verifyEntry(ctx: Context, entry: Descriptor): Promise<VariantOutc
     };
   }
   const where = ctx.registry.describe(ctx.repository, entry.digest);
-  let doc;
-  try {
-    doc = parseManifestDocument(child.json, child.mediaType || entry.mediaType, where);
-  } catch (error) {
-    if (!isVerifyFailure(error)) throw error;
-    return { ...missing, problems: [{ platform, kind: "malformed", message: firstLine(error) }] };
-  }
+  const parsed = safeParseManifestDocument(child.json, child.mediaType || entry.mediaType, where);
+  if (!parsed.ok)
+    return { ...missing, problems: [{ platform, kind: "malformed", message: parsed.reason }] };
+  const doc = parsed.value;
   if (doc.kind === "index") {
     return {
       ...missing,
@@ -327,18 +326,12 @@ async function verifyImage(
   const label = () => (declared === undefined ? configName(config) : describePlatform(declared));
   const configPresent = blobs[0]?.exists === true;
   if (configPresent && IMAGE_CONFIG_MEDIA_TYPES.includes(manifest.config.mediaType)) {
-    try {
-      const bytes = await registry.getBlob(repository, manifest.config.digest);
-      const parsed = parseImageConfig(safeJson(bytes), `of ${digest}`);
-      config = {
-        os: parsed.os,
-        architecture: parsed.architecture,
-        ...(parsed.variant === undefined ? {} : { variant: parsed.variant }),
-      };
-    } catch (error) {
-      if (!isVerifyFailure(error)) throw error;
-      problems.push({ platform: label(), kind: "malformed", message: firstLine(error) });
-    }
+    const blob = await served(() => registry.getBlob(repository, manifest.config.digest));
+    const parsed = blob.ok
+      ? safeParseConfigPlatform(blob.value, registry.describe(repository, digest))
+      : blob;
+    if (parsed.ok) config = parsed.value;
+    else problems.push({ platform: label(), kind: "malformed", message: parsed.reason });
   }
   const platform = label();
   problems.push(...checkBlobs(platform, blobs));
@@ -350,12 +343,12 @@ async function verifyImage(
   const target = supportedPlatform(declared ?? config);
   const isUnknown = (declared ?? config)?.os === "unknown";
   if (ctx.scan && target !== undefined && !isUnknown && blobs.every((b) => b.exists)) {
-    try {
-      scan = await scanImage(ctx, manifest, target);
+    const read = await served(() => scanImage(ctx, manifest, target));
+    if (read.ok) {
+      scan = read.value;
       problems.push(...binaryProblems(platform, scan.mismatches));
-    } catch (error) {
-      if (!isVerifyFailure(error)) throw error;
-      problems.push({ platform, kind: "unreadable-layer", message: firstLine(error) });
+    } else {
+      problems.push({ platform, kind: "unreadable-layer", message: read.reason });
     }
   }
 
@@ -424,20 +417,31 @@ function configName(config: OciPlatform | undefined): string {
   return config === undefined ? "none" : describePlatform(config);
 }
 
-function isVerifyFailure(error: unknown): error is MultiarchError {
-  return error instanceof MultiarchError && error.code === ErrorCode.VERIFY_FAILED;
+/**
+ * `read()`, or the finding that stopped it: the registry answered (2xx) with bytes that are not
+ * what was asked for, or a layer is no tar archive. Those are problems of the image, for the
+ * report. Anything else (unreachable, refused, HTTP errors) propagates: then nothing was read
+ * that could be verified.
+ */
+async function served<T>(read: () => Promise<T>): Promise<Parsed<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (error) {
+    if (!isFinding(error)) throw error;
+    return { ok: false, reason: firstLine(error) };
+  }
+}
+
+function isFinding(error: unknown): error is MultiarchError {
+  if (isMultiarchError(error, ErrorCode.VERIFY_FAILED)) return true; // readLayer: no tar archive
+  const status = isMultiarchError(error, ErrorCode.REGISTRY_ERROR)
+    ? error.details.status
+    : undefined;
+  return status !== undefined && status >= 200 && status < 300;
 }
 
 function firstLine(error: Error): string {
   return error.message.split("\n")[0] ?? error.message;
-}
-
-function safeJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Run at most `n` tasks at a time. */

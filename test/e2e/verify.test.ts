@@ -12,9 +12,9 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ErrorCode,
-  isMultiarchError,
   publish,
   RegistryClient,
+  type MultiarchError,
   type PublishReport,
 } from "../../src/index.js";
 import { setIndexAnnotations } from "../../src/registry/index-annotations.js";
@@ -22,6 +22,7 @@ import { formatReport, type VerifyReport } from "../../src/verify/report.js";
 import { verify, VerifyError } from "../../src/verify/verify.js";
 import { exists, inspectRaw, uniqueRepo } from "./support/oci.js";
 import { FIVE, MACHINE } from "./support/platforms.js";
+import { expectMultiarchError } from "../support/expect-error.js";
 import { authRegistry } from "./support/testbed.js";
 
 const REGISTRY = process.env["MULTIARCH_REGISTRY"] ?? "127.0.0.1:5000";
@@ -164,12 +165,8 @@ async function verifyReport(ref: string, options: Parameters<typeof verify>[1] =
 }
 
 async function verifyError(ref: string, options: Parameters<typeof verify>[1] = {}) {
-  const error = await verify(ref, options).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await expectMultiarchError(verify(ref, options), ErrorCode.VERIFY_FAILED);
   expect(error).toBeInstanceOf(VerifyError);
-  expect(isMultiarchError(error, ErrorCode.VERIFY_FAILED)).toBe(true);
   return error as VerifyError;
 }
 
@@ -506,23 +503,24 @@ describe("QEMU_CRASH", () => {
       'FROM busybox\nRUN [ "$(uname -m)" = x86_64 ] || kill -SEGV $$\n',
     );
     const address = `${REGISTRY}/${uniqueRepo("segv")}:v1`;
-    let error: unknown;
+    let error: MultiarchError | undefined;
     try {
       await connection(async () => {
-        error = await publish({
-          source: dag.host().directory(dir),
-          address,
-          platforms: ["linux/amd64", "linux/arm64"],
-        }).catch((e: unknown) => e);
+        error = await expectMultiarchError(
+          publish({
+            source: dag.host().directory(dir),
+            address,
+            platforms: ["linux/amd64", "linux/arm64"],
+          }),
+          ErrorCode.QEMU_CRASH,
+          { platform: "linux/arm64", exitCode: 139 },
+        );
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    if (error === undefined) throw new Error("the connection ended before publish failed");
     console.log(String(error));
-    expect(isMultiarchError(error, ErrorCode.QEMU_CRASH)).toBe(true);
-    if (!isMultiarchError(error)) return;
-    expect(error.details.platform).toBe("linux/arm64");
-    expect(error.details.exitCode).toBe(139);
     expect(error.message).toContain("linux/arm64");
     expect(error.message).toContain("kill -SEGV $$");
     expect(error.details.stderr).toContain("uncaught target signal 11");
@@ -572,11 +570,12 @@ describe("index annotations", () => {
     });
     await putManifest(repo, "docker-list", list, DOCKER_LIST);
     const client = new RegistryClient({ registry: REGISTRY });
-    const error = await setIndexAnnotations(client, repo, ["docker-list"], annotations).catch(
-      (e: unknown) => e,
+    const error = await expectMultiarchError(
+      setIndexAnnotations(client, repo, ["docker-list"], annotations),
+      ErrorCode.INVALID_INPUT,
+      { expected: OCI_INDEX },
     );
-    expect(isMultiarchError(error, ErrorCode.INVALID_INPUT)).toBe(true);
-    expect((error as Error).message).toContain(DOCKER_LIST);
+    expect(error.message).toContain(DOCKER_LIST);
     expect(inspectRaw(at("docker-list")).digest).toBe(digestOf(list));
   });
 
@@ -642,7 +641,6 @@ describe("verify against the registry with basic auth", () => {
   });
 
   it("fails with AUTH_FAILED without them", async () => {
-    const error = await verify(target).catch((e: unknown) => e);
-    expect(isMultiarchError(error, ErrorCode.AUTH_FAILED)).toBe(true);
+    await expectMultiarchError(verify(target), ErrorCode.AUTH_FAILED, { status: 401 });
   });
 });

@@ -79,7 +79,10 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
   const destination = command.destination;
   const target =
     destination.kind === "push"
-      ? await openRegistry(destination.repository, destination.credentials ?? {})
+      ? await openRegistry(destination.repository, {
+          ...destination.credentials,
+          plainHttp: destination.plainHttp,
+        })
       : undefined;
 
   await withEngine(
@@ -124,6 +127,7 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
           verify: command.verify,
           scanBinaries: command.scan,
           tags: [...destination.tags],
+          ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
           ...(login === undefined
             ? {}
             : {

@@ -1,12 +1,13 @@
 // RegistryClient against a scripted fetch: the auth flows a local registry cannot show (bearer
 // tokens), failures that are hard to provoke for real, and what errors may contain.
 import { inspect } from "node:util";
-import { afterEach, describe, expect, test, vi } from "vitest";
-import { ErrorCode, isMultiarchError, MultiarchError } from "../../../src/common/errors.js";
+import { describe, expect, test } from "vitest";
+import { ErrorCode } from "../../../src/common/errors.js";
 import { RegistryClient } from "../../../src/registry/client.js";
 import { sha256Digest } from "../../../src/registry/digest.js";
 import { readIndex } from "../../../src/registry/image-index.js";
 import { MediaType } from "../../../src/registry/media-types.js";
+import { expectMultiarchError } from "../../support/expect-error.js";
 
 const USER = "alice";
 const PASSWORD = "s3cret-P@ss/word";
@@ -67,16 +68,6 @@ function manifestResponse(bytes: Buffer = MANIFEST_BYTES, digest = sha256Digest(
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<MultiarchError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof MultiarchError) return e;
-    throw e;
-  }
-  throw new Error("expected a rejection");
-}
-
 /** Nothing the caller or a log could see may contain the password, its base64 form or a token. */
 function expectNoSecrets(e: Error): void {
   const seen = [e.message, e.stack ?? "", JSON.stringify(e), inspect(e, { depth: 5 })].join("\n");
@@ -84,10 +75,6 @@ function expectNoSecrets(e: Error): void {
     expect(seen).not.toContain(secret);
   }
 }
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
 describe("RegistryClient options", () => {
   test.each([
@@ -110,9 +97,10 @@ describe("RegistryClient options", () => {
     expect(client.registry).toBe(registry);
   });
 
-  test("rejects a registry given as a URL", () => {
-    expect(() => new RegistryClient({ registry: "http://127.0.0.1:5000" })).toThrow(
-      expect.objectContaining({ code: ErrorCode.INVALID_INPUT }) as Error,
+  test("rejects a registry given as a URL", async () => {
+    await expectMultiarchError(
+      () => new RegistryClient({ registry: "http://127.0.0.1:5000" }),
+      ErrorCode.INVALID_INPUT,
     );
   });
 
@@ -120,19 +108,17 @@ describe("RegistryClient options", () => {
     { username: USER, password: undefined },
     { username: undefined, password: PASSWORD },
     { username: USER, password: "" },
-  ])("rejects half credentials ($username / $password) without echoing them", (creds) => {
-    let error: unknown;
-    try {
-      new RegistryClient({
-        registry: "r.io",
-        ...(creds.username === undefined ? {} : { username: creds.username }),
-        ...(creds.password === undefined ? {} : { password: creds.password }),
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(isMultiarchError(error, ErrorCode.INVALID_INPUT)).toBe(true);
-    expectNoSecrets(error as Error);
+  ])("rejects half credentials ($username / $password) without echoing them", async (creds) => {
+    const e = await expectMultiarchError(
+      () =>
+        new RegistryClient({
+          registry: "r.io",
+          ...(creds.username === undefined ? {} : { username: creds.username }),
+          ...(creds.password === undefined ? {} : { password: creds.password }),
+        }),
+      ErrorCode.INVALID_INPUT,
+    );
+    expectNoSecrets(e);
   });
 
   test("the password is not an enumerable or inspectable property", () => {
@@ -150,7 +136,7 @@ describe("RegistryClient options", () => {
       () => client.getBlob("app", "sha256:abc"),
       () => client.deleteManifest("app", "latest"),
     ]) {
-      expect((await rejection(call())).code).toBe(ErrorCode.INVALID_INPUT);
+      await expectMultiarchError(call, ErrorCode.INVALID_INPUT);
     }
     expect(seen).toHaveLength(0);
   });
@@ -210,15 +196,18 @@ describe("Bearer token auth", () => {
     expect(seen[1]?.headers.get("authorization")).toBeNull();
   });
 
-  test("fetches a new token once the cached one expires", async () => {
+  test("fetches a new token once the cached one expires, by the clock it is given", async () => {
     const { fetch, seen } = tokenRegistry({ expiresIn: 60 });
-    const client = new RegistryClient({ registry: "reg.test", fetch });
-    const now = Date.now();
-    const clock = vi.spyOn(Date, "now").mockReturnValue(now);
+    let now = 1_000_000;
+    const client = new RegistryClient({ registry: "reg.test", fetch, now: () => now });
+    const tokenRequests = () => seen.filter((r) => r.url.host === "auth.test").length;
     await client.getManifest("app", "latest");
-    clock.mockReturnValue(now + 61_000);
+    now += 45_000; // inside 60 s less the renewal slack
     await client.getManifest("app", "latest");
-    expect(seen.filter((r) => r.url.host === "auth.test")).toHaveLength(2);
+    expect(tokenRequests()).toBe(1);
+    now += 16_000;
+    await client.getManifest("app", "latest");
+    expect(tokenRequests()).toBe(2);
   });
 
   test("a refused token request is AUTH_FAILED naming registry and user, not the password", async () => {
@@ -229,8 +218,10 @@ describe("Bearer token auth", () => {
       password: PASSWORD,
       fetch,
     });
-    const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    const e = await expectMultiarchError(client.ping(), ErrorCode.AUTH_FAILED, {
+      status: 401,
+      operation: "token",
+    });
     expect(e.message).toContain("reg.test");
     expect(e.message).toContain(`"${USER}"`);
     expectNoSecrets(e);
@@ -241,14 +232,13 @@ describe("Bearer token auth", () => {
       req.url.host === "auth.test" ? json({ nope: true }) : unauthorized(challenge),
     );
     const client = new RegistryClient({ registry: "reg.test", fetch });
-    expect((await rejection(client.ping())).code).toBe(ErrorCode.AUTH_FAILED);
+    await expectMultiarchError(client.ping(), ErrorCode.AUTH_FAILED, { operation: "token" });
   });
 
   test("a challenge without a realm is AUTH_FAILED", async () => {
     const { fetch } = scripted(() => unauthorized('Bearer service="x"'));
     const client = new RegistryClient({ registry: "reg.test", fetch });
-    const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    const e = await expectMultiarchError(client.ping(), ErrorCode.AUTH_FAILED);
     expect(e.message).toContain("realm");
   });
 
@@ -262,8 +252,11 @@ describe("Bearer token auth", () => {
       password: PASSWORD,
       fetch,
     });
-    const e = await rejection(client.getManifest("app", "latest"));
-    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    const e = await expectMultiarchError(
+      client.getManifest("app", "latest"),
+      ErrorCode.AUTH_FAILED,
+      { status: 401, operation: "GET manifest" },
+    );
     expect(e.message).toContain(`refused the credentials of user "${USER}"`);
     expect(seen).toHaveLength(3);
     expectNoSecrets(e);
@@ -301,8 +294,7 @@ describe("Basic auth", () => {
       password: "wrong-pw",
       fetch,
     });
-    const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    const e = await expectMultiarchError(client.ping(), ErrorCode.AUTH_FAILED, { status: 401 });
     expect(e.message).toContain("r.test");
     expect(e.message).toContain(`"${USER}"`);
     expect(e.message).toContain("UNAUTHORIZED: authentication required");
@@ -312,8 +304,7 @@ describe("Basic auth", () => {
   test("no credentials → AUTH_FAILED that says none were given", async () => {
     const { fetch, seen } = basicRegistry();
     const client = new RegistryClient({ registry: "r.test", fetch });
-    const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
+    const e = await expectMultiarchError(client.ping(), ErrorCode.AUTH_FAILED);
     expect(e.message).toContain("requires credentials, but none were given");
     expect(seen).toHaveLength(1);
   });
@@ -331,10 +322,11 @@ describe("Basic auth", () => {
       password: PASSWORD,
       fetch,
     });
-    const e = await rejection(
+    const e = await expectMultiarchError(
       client.putManifest("app", "t", MANIFEST_BYTES, MediaType.OCI_MANIFEST),
+      ErrorCode.AUTH_FAILED,
+      { status: 403, operation: "PUT manifest" },
     );
-    expect(e.code).toBe(ErrorCode.AUTH_FAILED);
     expect(e.message).toContain("denied");
     expect(e.message).toContain("DENIED");
     expect(e.details.hint).toContain("permission");
@@ -365,10 +357,11 @@ describe("errors", () => {
       password: PASSWORD,
       fetch,
     });
-    const e = await rejection(
+    const e = await expectMultiarchError(
       client.putManifest("app", "t", MANIFEST_BYTES, MediaType.OCI_MANIFEST),
+      ErrorCode.REGISTRY_ERROR,
+      { status: 400, operation: "PUT manifest" },
     );
-    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain("HTTP 400");
     expect(e.message).toContain("PUT /v2/app/manifests/t");
     expect(e.message).toContain("MANIFEST_INVALID: manifest invalid");
@@ -377,8 +370,11 @@ describe("errors", () => {
 
   test("a non-JSON error body is quoted as text", async () => {
     const { fetch } = scripted(() => new Response("upstream exploded", { status: 502 }));
-    const e = await rejection(new RegistryClient({ registry: "r.test", fetch }).ping());
-    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
+    const e = await expectMultiarchError(
+      new RegistryClient({ registry: "r.test", fetch }).ping(),
+      ErrorCode.REGISTRY_ERROR,
+      { status: 502, operation: "ping" },
+    );
     expect(e.message).toContain("HTTP 502");
     expect(e.message).toContain("upstream exploded");
   });
@@ -396,8 +392,10 @@ describe("errors", () => {
       password: PASSWORD,
       fetch,
     });
-    const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
+    const e = await expectMultiarchError(client.ping(), ErrorCode.REGISTRY_ERROR, {
+      operation: "ping",
+    });
+    expect(e.details.status).toBeUndefined();
     expect(e.message).toContain("https://10.0.0.1:5000");
     expect(e.message).toContain("ECONNREFUSED");
     expect(e.details.hint).toContain("plainHttp");
@@ -411,7 +409,10 @@ describe("errors", () => {
       });
       return Promise.reject(new TypeError("fetch failed", { cause }));
     }) as typeof globalThis.fetch;
-    const e = await rejection(new RegistryClient({ registry: "r.test", fetch }).ping());
+    const e = await expectMultiarchError(
+      new RegistryClient({ registry: "r.test", fetch }).ping(),
+      ErrorCode.REGISTRY_ERROR,
+    );
     expect(e.details.hint).toContain("set plainHttp: true");
   });
 
@@ -423,8 +424,7 @@ describe("errors", () => {
         });
       })) as typeof globalThis.fetch;
     const client = new RegistryClient({ registry: "r.test", fetch, timeoutMs: 20 });
-    const e = await rejection(client.ping());
-    expect(e.code).toBe(ErrorCode.REGISTRY_ERROR);
+    const e = await expectMultiarchError(client.ping(), ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain("no answer before the timeout");
   });
 });
@@ -478,18 +478,29 @@ describe("manifests and blobs", () => {
       reference: `sha256:${"0".repeat(64)}`,
       header: undefined,
     },
-  ])("$name → VERIFY_FAILED", async ({ reference, header }) => {
+  ])("$name → REGISTRY_ERROR naming the digest served", async ({ reference, header }) => {
     const { fetch } = scripted(
       () =>
         new Response(MANIFEST_BYTES, {
           headers: header === undefined ? {} : { "Docker-Content-Digest": header },
         }),
     );
-    const e = await rejection(
+    const e = await expectMultiarchError(
       new RegistryClient({ registry: "r.test", fetch }).getManifest("a", reference),
+      ErrorCode.REGISTRY_ERROR,
+      { status: 200, operation: "GET manifest" },
     );
-    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
-    expect(e.message).toContain(MANIFEST_DIGEST);
+    expect(e.message).toContain(`bytes whose digest is ${MANIFEST_DIGEST}`);
+  });
+
+  test("a manifest that is not JSON → REGISTRY_ERROR", async () => {
+    const { fetch } = scripted(() => new Response("<html>login</html>"));
+    const e = await expectMultiarchError(
+      new RegistryClient({ registry: "r.test", fetch }).getManifest("a", "v1"),
+      ErrorCode.REGISTRY_ERROR,
+      { status: 200, operation: "GET manifest" },
+    );
+    expect(e.message).toContain("is not JSON");
   });
 
   test("headManifest falls back to GET when the registry sends no digest", async () => {
@@ -505,10 +516,11 @@ describe("manifests and blobs", () => {
   test("putManifest under a digest that is not the bytes' own is refused up front", async () => {
     const { fetch, seen } = scripted(() => new Response(null, { status: 201 }));
     const client = new RegistryClient({ registry: "r.test", fetch });
-    const e = await rejection(
+    await expectMultiarchError(
       client.putManifest("a", `sha256:${"0".repeat(64)}`, MANIFEST_BYTES, MediaType.OCI_MANIFEST),
+      ErrorCode.INVALID_INPUT,
+      { given: `sha256:${"0".repeat(64)}`, expected: MANIFEST_DIGEST },
     );
-    expect(e.code).toBe(ErrorCode.INVALID_INPUT);
     expect(seen).toHaveLength(0);
     expect(
       await client.putManifest("a", MANIFEST_DIGEST, MANIFEST_BYTES, MediaType.OCI_MANIFEST),
@@ -524,24 +536,28 @@ describe("manifests and blobs", () => {
           headers: { "Docker-Content-Digest": `sha256:${"0".repeat(64)}` },
         }),
     );
-    const e = await rejection(
+    await expectMultiarchError(
       new RegistryClient({ registry: "r.test", fetch }).putManifest(
         "a",
         "t",
         MANIFEST_BYTES,
         MediaType.OCI_MANIFEST,
       ),
+      ErrorCode.REGISTRY_ERROR,
+      { status: 201, operation: "PUT manifest" },
     );
-    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
   });
 
   test("getBlob verifies the content against the digest", async () => {
     const blob = Buffer.from("hello");
     const { fetch } = scripted(() => new Response(Buffer.from("hellO")));
     const client = new RegistryClient({ registry: "r.test", fetch });
-    const e = await rejection(client.getBlob("a", sha256Digest(blob)));
-    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
-    expect(e.message).toContain(sha256Digest(Buffer.from("hellO")));
+    const e = await expectMultiarchError(
+      client.getBlob("a", sha256Digest(blob)),
+      ErrorCode.REGISTRY_ERROR,
+      { status: 200, operation: "GET blob" },
+    );
+    expect(e.message).toContain(`bytes whose digest is ${sha256Digest(Buffer.from("hellO"))}`);
   });
 });
 
@@ -588,21 +604,22 @@ describe("readIndex against a scripted registry", () => {
     });
   });
 
-  test("a size that does not match the manifest → VERIFY_FAILED", async () => {
+  test("a size that does not match the manifest → REGISTRY_ERROR", async () => {
     const { fetch } = indexRegistry((size) => size + 1);
-    const e = await rejection(
+    const e = await expectMultiarchError(
       readIndex(new RegistryClient({ registry: "r.test", fetch }), "a", "t"),
+      ErrorCode.REGISTRY_ERROR,
     );
-    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
-    expect(e.message).toContain("size");
+    expect(e.message).toContain(`a size of ${MANIFEST_BYTES.length + 1} bytes`);
   });
 
-  test("an entry the registry lacks → VERIFY_FAILED", async () => {
+  test("an entry the registry lacks → REGISTRY_ERROR", async () => {
     const { fetch } = indexRegistry((size) => size, 404);
-    const e = await rejection(
+    const e = await expectMultiarchError(
       readIndex(new RegistryClient({ registry: "r.test", fetch }), "a", "t"),
+      ErrorCode.REGISTRY_ERROR,
+      { status: 404, operation: "GET manifest" },
     );
-    expect(e.code).toBe(ErrorCode.VERIFY_FAILED);
     expect(e.message).toContain("does not have");
   });
 

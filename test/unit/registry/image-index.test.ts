@@ -1,13 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { ErrorCode, isMultiarchError } from "../../../src/common/errors.js";
+import { ErrorCode } from "../../../src/common/errors.js";
 import {
   describePlatform,
-  parseImageConfig,
   parseManifestDocument,
   rawPlatform,
+  safeParseConfigPlatform,
+  safeParseManifestDocument,
   type OciPlatform,
 } from "../../../src/registry/image-index.js";
 import { MediaType } from "../../../src/registry/media-types.js";
+import { expectMultiarchError } from "../../support/expect-error.js";
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 
@@ -47,15 +49,6 @@ const MANIFEST = {
     },
   ],
 };
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("parseManifestDocument", () => {
   test("an OCI index keeps platforms and annotations", () => {
@@ -168,27 +161,40 @@ describe("parseManifestDocument", () => {
       mediaType: undefined,
       message: "annotations.a",
     },
-  ])("rejects $name with VERIFY_FAILED naming the field", ({ json, mediaType, message }) => {
-    const e = thrown(() => parseManifestDocument(json, mediaType, "r/app:1"));
-    expect(isMultiarchError(e, ErrorCode.VERIFY_FAILED)).toBe(true);
-    expect((e as Error).message).toContain("r/app:1");
-    expect((e as Error).message).toContain(message);
+  ])("rejects $name, naming the document and the field", async ({ json, mediaType, message }) => {
+    const parsed = safeParseManifestDocument(json, mediaType, "r/app:1");
+    expect(parsed.ok).toBe(false);
+    const reason = parsed.ok ? "" : parsed.reason;
+    expect(reason).toContain("r/app:1");
+    expect(reason).toContain(message);
+    // Thrown, it is the registry's unusable answer; whether that fails a verification is verify's call.
+    const e = await expectMultiarchError(
+      () => parseManifestDocument(json, mediaType, "r/app:1"),
+      ErrorCode.REGISTRY_ERROR,
+    );
+    expect(e.message).toBe(reason);
   });
 });
 
-describe("parseImageConfig", () => {
+describe("safeParseConfigPlatform", () => {
+  const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
+
   test("reads os/architecture/variant and ignores the rest", () => {
     expect(
-      parseImageConfig(
-        { os: "linux", architecture: "arm", variant: "v7", rootfs: { type: "layers" } },
-        "x",
+      safeParseConfigPlatform(
+        bytes({ os: "linux", architecture: "arm", variant: "v7", rootfs: { type: "layers" } }),
+        "r/app@x",
       ),
-    ).toEqual({ os: "linux", architecture: "arm", variant: "v7" });
+    ).toEqual({ ok: true, value: { os: "linux", architecture: "arm", variant: "v7" } });
   });
 
-  test("rejects a config without architecture", () => {
-    const e = thrown(() => parseImageConfig({ os: "linux" }, "of r/app:1"));
-    expect(isMultiarchError(e, ErrorCode.VERIFY_FAILED)).toBe(true);
+  test.each([
+    { name: "without architecture", blob: bytes({ os: "linux" }), reason: "architecture" },
+    { name: "that is not JSON", blob: Buffer.from("\x1f\x8b"), reason: "is not JSON" },
+  ])("says why a config $name is no platform, naming the image", ({ blob, reason }) => {
+    const parsed = safeParseConfigPlatform(blob, "r/app@x");
+    expect(parsed).toEqual({ ok: false, reason: expect.stringContaining(reason) as string });
+    expect(parsed.ok ? "" : parsed.reason).toContain("image config of r/app@x");
   });
 });
 

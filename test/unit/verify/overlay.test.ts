@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { isMultiarchError } from "../../../src/common/errors.js";
+import { ErrorCode } from "../../../src/common/errors.js";
 import type { ElfParse } from "../../../src/verify/elf.js";
 import { layerCompression, readLayer } from "../../../src/verify/layer.js";
 import {
@@ -9,6 +9,7 @@ import {
   normalizePath,
   type TarEntry,
 } from "../../../src/verify/overlay.js";
+import { expectMultiarchError } from "../../support/expect-error.js";
 
 const ELF: ElfParse = {
   kind: "elf",
@@ -188,16 +189,15 @@ describe("readLayer", () => {
   });
 
   it("rejects a blob that is no tar, as VERIFY_FAILED naming the layer", async () => {
-    const error = await readLayer(gzipSync(Buffer.alloc(4096, 0x41)), "2/3 (sha256:abc)").catch(
-      (e: unknown) => e,
+    const error = await expectMultiarchError(
+      readLayer(gzipSync(Buffer.alloc(4096, 0x41)), "2/3 (sha256:abc)"),
+      ErrorCode.VERIFY_FAILED,
     );
-    expect(isMultiarchError(error, "VERIFY_FAILED")).toBe(true);
-    expect((error as Error).message).toContain("2/3 (sha256:abc)");
+    expect(error.message).toContain("2/3 (sha256:abc)");
   });
 
   it("rejects a corrupt gzip stream", async () => {
     const blob = gzipSync(tar);
-    const error = await readLayer(blob.subarray(0, 200), "1/1").catch((e: unknown) => e);
-    expect(isMultiarchError(error, "VERIFY_FAILED")).toBe(true);
+    await expectMultiarchError(readLayer(blob.subarray(0, 200), "1/1"), ErrorCode.VERIFY_FAILED);
   });
 });

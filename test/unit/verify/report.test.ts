@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ErrorCode, isMultiarchError } from "../../../src/common/errors.js";
+import { ErrorCode } from "../../../src/common/errors.js";
 import { failureSummary, formatProblems, formatReport } from "../../../src/verify/report.js";
 import type { VerifyReport } from "../../../src/verify/report.js";
 import { VerifyError } from "../../../src/verify/verify.js";
+import { expectMultiarchError } from "../../support/expect-error.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const M1 = `sha256:${"1".repeat(64)}`;
@@ -137,9 +138,15 @@ describe("formatReport", () => {
 });
 
 describe("VerifyError", () => {
-  it("is VERIFY_FAILED, names every problem and carries the report", () => {
-    const error = new VerifyError(bad);
-    expect(isMultiarchError(error, ErrorCode.VERIFY_FAILED)).toBe(true);
+  it("is VERIFY_FAILED, names every problem and carries the report", async () => {
+    const error = await expectMultiarchError(
+      () => {
+        throw new VerifyError(bad);
+      },
+      ErrorCode.VERIFY_FAILED,
+      { given: `${bad.ref}@${bad.digest}` },
+    );
+    if (!(error instanceof VerifyError)) throw new Error("not a VerifyError");
     expect(error.report).toBe(bad);
     expect(error.message).toContain(failureSummary(bad));
     expect(error.message.split("\n")[0]).toBe(
