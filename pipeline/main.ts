@@ -1,7 +1,7 @@
 /**
  * This repository's own pipeline, the same on a laptop and in CI: `npm run pipeline`.
  *
- *   1. test bed   bring it up when it is not running (only for its own registry)
+ *   1. test bed   bring it up when it is not running, and use its engine (only for its registry)
  *   2. checks     type-check and unit tests, in a container on the engine (checks.ts)
  *   3. publish    examples/hello for six platforms, as one index (hello.ts)
  *   4. verify     read the index back from the registry and run every variant (hello.ts)
@@ -13,6 +13,7 @@ import type { Client } from "@dagger.io/dagger";
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { withEngine } from "../src/engine/connection.js";
+import { testbedEnv } from "../test/e2e/support/testbed.js";
 import { table } from "../src/common/text.js";
 import { isMultiarchError, type PublishReport } from "../src/index.js";
 import { nodeContainer, runChecks } from "./checks.js";
@@ -76,13 +77,20 @@ function gitRevision(): { revision: string; dirty: boolean } | undefined {
   }
 }
 
+/** Bring the bed up when it is not, and use its engine unless the caller named one. */
 function testbed(): string {
   const script = `${ROOT}/test/testbed/testbed.sh`;
-  if (spawnSync("bash", [script, "status"], { stdio: "ignore" }).status === 0) return "already up";
-  const up = spawnSync("bash", [script, "up"], { stdio: "inherit" });
-  if (up.status !== 0)
-    throw new Error(`'npm run testbed:up' failed (exit ${up.status ?? "signal"})`);
-  return "brought up";
+  let state = "already up";
+  if (spawnSync("bash", [script, "status"], { stdio: "ignore" }).status !== 0) {
+    const up = spawnSync("bash", [script, "up"], { stdio: "inherit" });
+    if (up.status !== 0)
+      throw new Error(`'npm run testbed:up' failed (exit ${up.status ?? "signal"})`);
+    state = "brought up";
+  }
+  if (process.env["_EXPERIMENTAL_DAGGER_RUNNER_HOST"] === undefined) {
+    Object.assign(process.env, testbedEnv());
+  }
+  return state;
 }
 
 async function main(): Promise<number> {

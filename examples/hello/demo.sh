@@ -10,6 +10,8 @@ VERSION=1.0.0
 PLATFORMS=linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le,linux/s390x,linux/386
 
 bash test/testbed/testbed.sh status >/dev/null 2>&1 || npm run testbed:up
+# The bed's engine and CLI, named explicitly (multiarch itself knows nothing of the test bed).
+eval "$(bash test/testbed/testbed.sh env)"
 
 echo "Publishing examples/hello to $ADDRESS (tags $VERSION, latest) for $PLATFORMS"
 node bin/multiarch.js publish --source examples/hello --address "$ADDRESS" \

@@ -1,15 +1,18 @@
 /**
- * Which Dagger engine the CLI talks to, and the one place it connects.
+ * Which Dagger engine to talk to, and the one place we connect.
  *
  * The choice, first match wins:
  *  1. Inside `dagger run` (DAGGER_SESSION_PORT set): that session already exists and its owner
  *     chose the engine; use it as is.
  *  2. `_EXPERIMENTAL_DAGGER_RUNNER_HOST` or `_EXPERIMENTAL_DAGGER_CLI_BIN` set: the user pointed
  *     us at an engine or a CLI on purpose; respect that over any guess of ours.
- *  3. The local test bed is up (its socket /run/dagger/engine.sock and /usr/local/bin/dagger
- *     both exist): set those two variables, so `dagger session` runs the installed CLI against
- *     the running engine, instead of downloading a CLI and starting an engine container.
+ *  3. An engine listens at Dagger's own default socket (DEFAULT_ENGINE_SOCKET, where a
+ *     `dagger-engine` started on this host puts it) and a `dagger` CLI is on PATH: set those two
+ *     variables, so `dagger session` runs that CLI against the running engine, instead of
+ *     downloading a CLI and starting a second engine in a container.
  *  4. Otherwise the SDK's own provisioning (download the CLI, start an engine in Docker).
+ *
+ * The Dagger SDK reads its settings only from process.env, so choice 3 writes them there.
  *
  * DAGGER_PROGRESS is left alone: the `dagger session` child writes its log to a pipe (our
  * LogOutput), never to the terminal, so it already picks plain output and never spoils our own
@@ -17,39 +20,61 @@
  * that log in memory and show them only when connecting fails.
  */
 import type { Client } from "@dagger.io/dagger";
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
+import { delimiter, join } from "node:path";
 import { Writable } from "node:stream";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 
-export const TESTBED_SOCKET = "/run/dagger/engine.sock";
-export const TESTBED_CLI = "/usr/local/bin/dagger";
+/** Where a Dagger engine listens by default (Dagger's engine/distconsts DefaultEngineSockAddr). */
+export const DEFAULT_ENGINE_SOCKET = "/run/dagger/engine.sock";
 
 const RUNNER_HOST = "_EXPERIMENTAL_DAGGER_RUNNER_HOST";
 const CLI_BIN = "_EXPERIMENTAL_DAGGER_CLI_BIN";
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 export type EngineChoice =
   | { readonly kind: "session"; readonly reason: string }
   | { readonly kind: "configured"; readonly reason: string }
   | {
-      readonly kind: "testbed";
+      readonly kind: "local";
       readonly reason: string;
       /** Variables to set before connecting. */
       readonly env: Readonly<Record<string, string>>;
     }
   | { readonly kind: "provision"; readonly reason: string };
 
+/** What chooseEngine may look at on the machine; injectable, so the choice is testable. */
 export interface EngineProbes {
+  /** Does anything exist at this path (the engine's socket)? */
   readonly exists: (path: string) => boolean;
+  /** The path of an executable named `name` on the PATH of `env`, if any. */
+  readonly which: (name: string, env: Env) => string | undefined;
 }
+
+/** The first executable `name` in `env.PATH`, like the shell's `command -v`. */
+export function findOnPath(name: string, env: Env): string | undefined {
+  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      if (statSync(path).isFile()) return path;
+    } catch {
+      // Not there, or not executable: try the next directory.
+    }
+  }
+  return undefined;
+}
+
+/** The machine itself. */
+export const hostProbes: EngineProbes = { exists: existsSync, which: findOnPath };
 
 const set = (value: string | undefined): value is string => value !== undefined && value !== "";
 
-/** Pick the engine (see the module comment). Pure: the environment and file probes are given. */
-export function chooseEngine(
-  env: Readonly<Record<string, string | undefined>>,
-  probes: EngineProbes,
-): EngineChoice {
+/** Pick the engine (see the module comment). Pure: the environment and probes are given. */
+export function chooseEngine(env: Env, probes: EngineProbes = hostProbes): EngineChoice {
   if (set(env["DAGGER_SESSION_PORT"])) {
     return { kind: "session", reason: "inside a Dagger session (DAGGER_SESSION_PORT)" };
   }
@@ -62,14 +87,21 @@ export function chooseEngine(
     ];
     return { kind: "configured", reason: `as configured: ${parts.join(", ")}` };
   }
-  if (probes.exists(TESTBED_SOCKET) && probes.exists(TESTBED_CLI)) {
+  if (!probes.exists(DEFAULT_ENGINE_SOCKET)) {
+    return { kind: "provision", reason: "no engine configured: the Dagger SDK provisions one" };
+  }
+  const localCli = probes.which("dagger", env);
+  if (localCli === undefined) {
     return {
-      kind: "testbed",
-      reason: `the local engine at unix://${TESTBED_SOCKET} with ${TESTBED_CLI}`,
-      env: { [RUNNER_HOST]: `unix://${TESTBED_SOCKET}`, [CLI_BIN]: TESTBED_CLI },
+      kind: "provision",
+      reason: `unix://${DEFAULT_ENGINE_SOCKET} exists but no dagger CLI is on PATH: the Dagger SDK provisions an engine`,
     };
   }
-  return { kind: "provision", reason: "no engine configured: the Dagger SDK provisions one" };
+  return {
+    kind: "local",
+    reason: `the local engine at unix://${DEFAULT_ENGINE_SOCKET} with ${localCli}`,
+    env: { [RUNNER_HOST]: `unix://${DEFAULT_ENGINE_SOCKET}`, [CLI_BIN]: localCli },
+  };
 }
 
 /** Where a runner host listens, when it is a plain socket we can try before connecting. */
@@ -132,7 +164,12 @@ export class LogTail extends Writable {
 }
 
 export interface WithEngineOptions {
+  /**
+   * The environment to choose from, and where the local choice's variables are written
+   * (default: process.env, the only one the Dagger SDK reads).
+   */
   readonly env?: NodeJS.ProcessEnv;
+  /** What the choice may look at on the machine (default: the machine itself). */
   readonly probes?: EngineProbes;
   /** Told which engine was chosen, before connecting. */
   readonly onChoice?: (choice: EngineChoice) => void;
@@ -152,8 +189,8 @@ export async function withEngine<T>(
   options: WithEngineOptions = {},
 ): Promise<T> {
   const env = options.env ?? process.env;
-  const choice = chooseEngine(env, options.probes ?? { exists: existsSync });
-  if (choice.kind === "testbed") Object.assign(env, choice.env);
+  const choice = chooseEngine(env, options.probes);
+  if (choice.kind === "local") Object.assign(env, choice.env);
   options.onChoice?.(choice);
 
   const endpoint = choice.kind === "session" ? undefined : runnerEndpoint(env[RUNNER_HOST]);
@@ -211,9 +248,9 @@ function engineHint(choice: EngineChoice): string {
       return "the surrounding 'dagger run' session is gone or unreachable";
     case "configured":
       return `check ${RUNNER_HOST} (is an engine listening there?) and ${CLI_BIN} (is it a dagger CLI of the engine's version?)`;
-    case "testbed":
-      return "the local engine is not answering: 'npm run testbed:status' shows it, 'npm run testbed:up' starts it";
+    case "local":
+      return `start the engine that listens at unix://${DEFAULT_ENGINE_SOCKET}, or set ${RUNNER_HOST} to an engine that is running`;
     case "provision":
-      return `start an engine and set ${RUNNER_HOST} (e.g. unix:///run/dagger/engine.sock) and ${CLI_BIN}, or make Docker available for the SDK to start one`;
+      return `start a Dagger engine and set ${RUNNER_HOST} (e.g. unix://${DEFAULT_ENGINE_SOCKET}) and ${CLI_BIN} (a dagger CLI of the engine's version), or make Docker available for the Dagger SDK to start one`;
   }
 }

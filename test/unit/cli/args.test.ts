@@ -1,17 +1,10 @@
-// The CLI's pure parts: argv → typed command (and every bad input → exit 2 with one line),
-// rendering, and the engine choice. No engine, no network.
+// The CLI's pure parts: argv → typed command (and every bad input → exit 2 with one line), and
+// rendering. No engine, no network.
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { ErrorCode, MultiarchError } from "../../../src/common/errors.js";
 import { parseCli, UsageError, type Command, type PublishCommand } from "../../../src/cli/args.js";
 import { checkHost, type HostProbe } from "../../../src/cli/commands/publish.js";
-import {
-  chooseEngine,
-  LogTail,
-  runnerEndpoint,
-  TESTBED_CLI,
-  TESTBED_SOCKET,
-} from "../../../src/engine/connection.js";
 import { helpText } from "../../../src/cli/help.js";
 import type { Io } from "../../../src/cli/io.js";
 import { describeFailure, run, version } from "../../../src/cli/main.js";
@@ -21,7 +14,7 @@ import {
   progressLine,
   publishJson,
   publishTable,
-} from "../../../src/cli/render.js";
+} from "../../../src/present/render.js";
 import { humanSize, shortDigest, table } from "../../../src/common/text.js";
 import type { PublishReport } from "../../../src/publish/publish.js";
 import type { IndexSummary } from "../../../src/registry/image-index.js";
@@ -648,76 +641,5 @@ describe("render", () => {
         `linux/arm64  ${digest("e")}  994.3 kB\n`,
     );
     expect(inspectJson("r/app:1", summary)).toEqual({ reference: "r/app:1", ...summary });
-  });
-});
-
-describe("chooseEngine", () => {
-  const both = new Set([TESTBED_SOCKET, TESTBED_CLI]);
-  const probes = (present: Set<string>) => ({ exists: (path: string) => present.has(path) });
-
-  test.each([
-    {
-      name: "inside dagger run",
-      env: { DAGGER_SESSION_PORT: "1234", _EXPERIMENTAL_DAGGER_RUNNER_HOST: "tcp://x" },
-      present: both,
-      kind: "session",
-    },
-    {
-      name: "runner host configured",
-      env: { _EXPERIMENTAL_DAGGER_RUNNER_HOST: "tcp://engine:1234" },
-      present: both,
-      kind: "configured",
-    },
-    {
-      name: "CLI configured",
-      env: { _EXPERIMENTAL_DAGGER_CLI_BIN: "/opt/dagger" },
-      present: new Set<string>(),
-      kind: "configured",
-    },
-    { name: "test bed up", env: {}, present: both, kind: "testbed" },
-    {
-      name: "empty variables count as unset",
-      env: { DAGGER_SESSION_PORT: "", _EXPERIMENTAL_DAGGER_RUNNER_HOST: "" },
-      present: both,
-      kind: "testbed",
-    },
-    { name: "socket only", env: {}, present: new Set([TESTBED_SOCKET]), kind: "provision" },
-    { name: "CLI only", env: {}, present: new Set([TESTBED_CLI]), kind: "provision" },
-    { name: "nothing", env: {}, present: new Set<string>(), kind: "provision" },
-  ])("$name → $kind", ({ env, present, kind }) => {
-    expect(chooseEngine(env, probes(present)).kind).toBe(kind);
-  });
-
-  test("the test bed choice sets both variables", () => {
-    expect(chooseEngine({}, probes(both))).toMatchObject({
-      kind: "testbed",
-      env: {
-        _EXPERIMENTAL_DAGGER_RUNNER_HOST: `unix://${TESTBED_SOCKET}`,
-        _EXPERIMENTAL_DAGGER_CLI_BIN: TESTBED_CLI,
-      },
-    });
-  });
-
-  test.each([
-    {
-      host: "unix:///run/dagger/engine.sock",
-      want: { kind: "unix", path: "/run/dagger/engine.sock" },
-    },
-    { host: "tcp://127.0.0.1:1234", want: { kind: "tcp", host: "127.0.0.1", port: 1234 } },
-    { host: "tcp://[::1]:1234/", want: { kind: "tcp", host: "::1", port: 1234 } },
-    { host: "docker-image://registry.dagger.io/engine:v0.21.8", want: undefined },
-    { host: "tcp://no-port", want: undefined },
-    { host: "unix://", want: undefined },
-    { host: undefined, want: undefined },
-  ])("runnerEndpoint($host)", ({ host, want }) => {
-    expect(runnerEndpoint(host)).toEqual(want);
-  });
-
-  test("LogTail keeps the end, without colour codes", async () => {
-    const tail = new LogTail(10);
-    await new Promise<void>((resolve) =>
-      tail.write("\u001b[32m0123456789abcdef\u001b[0m", () => resolve()),
-    );
-    expect(tail.text).toBe("abcdef");
   });
 });
