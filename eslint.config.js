@@ -19,7 +19,7 @@ export default defineConfig(
     },
   },
   {
-    // Plain JS files (this config, later bin/) are not in tsconfig: lint them without types.
+    // Plain JS files (this config, bin/) are not in tsconfig: lint them without types.
     files: ["**/*.js"],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// The `multiarch` command: runs the TypeScript CLI (src/cli/main.ts) through tsx, no build step.
-import { fileURLToPath, URL } from "node:url";
-import { register } from "tsx/esm/api";
+// The `multiarch` command: runs the compiled CLI in dist/, which `npm run build` writes.
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { URL } from "node:url";
 
-register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
-const { main } = await import("../src/cli/main.ts");
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("multiarch: dist/cli/main.js is missing: run 'npm run build' first\n");
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 await main();
