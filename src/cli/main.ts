@@ -4,14 +4,14 @@
  *
  * Exit status: 0 done; 2 bad input (UsageError, INVALID_INPUT, INVALID_PLATFORM: nothing was
  * built or pushed); 1 any other failure.
+ *
+ * Each command is imported only when it runs: help, version and bad input never load the
+ * registry client, the engine connection or the Dagger SDK (over a second to import).
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
 import { parseCli, UsageError, type Command, type ParseContext } from "./args.js";
-import { NotFoundError, runInspect } from "./commands/inspect.js";
-import { runPublish } from "./commands/publish.js";
-import { runVerify } from "./commands/verify.js";
 import { helpText, shortUsage } from "./help.js";
 import { processIo, type Io } from "./io.js";
 
@@ -67,13 +67,13 @@ export async function run(argv: readonly string[], io: Io, context: ParseContext
         io.out(`multiarch ${version()}\n`);
         break;
       case "publish":
-        await runPublish(command, io);
+        await (await import("./commands/publish.js")).runPublish(command, io);
         break;
       case "inspect":
-        await runInspect(command, io);
+        await (await import("./commands/inspect.js")).runInspect(command, io);
         break;
       case "verify":
-        await runVerify(command, io);
+        await (await import("./commands/verify.js")).runVerify(command, io);
         break;
     }
     return EXIT_OK;
@@ -105,7 +105,8 @@ export function describeFailure(
     }
     return { text, code: BAD_INPUT.has(error.code) ? EXIT_USAGE : EXIT_FAILURE };
   }
-  if (error instanceof NotFoundError) {
+  // By name: checking the class would load the inspect command on every failure.
+  if (error instanceof Error && error.name === "NotFoundError") {
     return { text: `multiarch: error: ${error.message}\n`, code: EXIT_FAILURE };
   }
   const message = error instanceof Error ? error.message : String(error);
