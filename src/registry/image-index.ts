@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { formatPlatform, parsePlatform } from "../platform/platform.js";
-import type { RegistryClient } from "./client.js";
+import type { ManifestResult, RegistryClient } from "./client.js";
 import { DIGEST_PATTERN } from "./digest.js";
 import {
   IMAGE_CONFIG_MEDIA_TYPES,
@@ -203,7 +203,19 @@ export async function readIndex(
 ): Promise<ImageSummary | undefined> {
   const top = await client.getManifest(repository, reference);
   if (top === undefined) return undefined;
-  const where = client.describe(repository, reference);
+  return summariseManifest(client, repository, top, client.describe(repository, reference));
+}
+
+/**
+ * Summarise a manifest or index already read (`top`), fetching each entry's manifest to total
+ * its size.
+ */
+export async function summariseManifest(
+  client: RegistryClient,
+  repository: string,
+  top: ManifestResult,
+  where: string,
+): Promise<ImageSummary> {
   const doc = parseManifestDocument(top.json, top.mediaType, where);
 
   if (doc.kind === "manifest") {

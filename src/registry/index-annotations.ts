@@ -4,7 +4,7 @@
  * own `annotations` for a multi-platform tag, so this rewrites the index with them added.
  */
 import { ErrorCode, MultiarchError } from "../common/errors.js";
-import type { RegistryClient } from "./client.js";
+import type { ManifestResult, RegistryClient } from "./client.js";
 import { parseManifestDocument } from "./image-index.js";
 import { MediaType } from "./media-types.js";
 
@@ -43,6 +43,29 @@ export async function setIndexAnnotations(
       operation: "GET manifest",
     });
   }
+  const { bytes, same } = annotateIndex(current, annotations, where);
+
+  let digest = current.digest;
+  for (const tag of tags) {
+    if (same && tag === first) continue;
+    digest = await registry.putManifest(repository, tag, bytes, current.mediaType);
+  }
+  return digest;
+}
+
+/**
+ * The bytes of `current` (an OCI index as served) with `annotations` added, replacing keys it
+ * already has; every other field is kept as served. Pure.
+ * @returns the new bytes, and `same` when the index already had exactly these annotations (the
+ *   bytes are then the served ones, unchanged)
+ * @throws MultiarchError INVALID_INPUT (a single image manifest, a Docker manifest list: neither
+ *   has index annotations), REGISTRY_ERROR (not an image manifest or index)
+ */
+export function annotateIndex(
+  current: ManifestResult,
+  annotations: Readonly<Record<string, string>>,
+  where: string,
+): { readonly bytes: Uint8Array; readonly same: boolean } {
   const doc = parseManifestDocument(current.json, current.mediaType, where);
   if (doc.kind !== "index") {
     throw new MultiarchError(
@@ -72,11 +95,5 @@ export async function setIndexAnnotations(
     Object.entries(annotations).every(([k, v]) => doc.index.annotations?.[k] === v);
   let bytes: Uint8Array = current.bytes;
   if (!same) bytes = Buffer.from(JSON.stringify({ ...json, annotations: merged }), "utf8");
-
-  let digest = current.digest;
-  for (const tag of tags) {
-    if (same && tag === first) continue;
-    digest = await registry.putManifest(repository, tag, bytes, current.mediaType);
-  }
-  return digest;
+  return { bytes, same };
 }
