@@ -17,7 +17,12 @@ import {
 import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
 import { parseKeyValues } from "../common/key-value.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
-import { EXPECTED_TAG, parseReference, TAG_PATTERN } from "../registry/reference.js";
+import {
+  EXPECTED_TAG,
+  parseReference,
+  TAG_PATTERN,
+  type ImageReference,
+} from "../registry/reference.js";
 
 /** Which help text a usage error (or --help) refers to. */
 export type HelpTopic = "main" | "publish" | "inspect" | "verify";
@@ -382,23 +387,29 @@ function pushTags(address: string, parsedTag: string | undefined, flagTags: read
   return tags.length === 0 ? [parsedTag ?? "latest"] : [...new Set(tags)];
 }
 
-function parseInspect(args: readonly string[], context: ParseContext): InspectCommand {
-  const { values, positionals } = strictParse(args, INSPECT_OPTIONS, true, "inspect");
-  const flags = checkShape(inspectFlagsSchema, values, "inspect");
+/** The one REF a command takes, parsed. */
+function onlyRef(
+  positionals: readonly string[],
+  command: "inspect" | "verify",
+  what: string,
+): ImageReference {
   const [text, ...extra] = positionals;
   if (text === undefined) {
-    throw new UsageError(
-      "missing REF (the image to inspect, e.g. 127.0.0.1:5000/app:1.0)",
-      "inspect",
-    );
+    throw new UsageError(`missing REF (${what}, e.g. 127.0.0.1:5000/app:1.0)`, command);
   }
   if (extra.length > 0) {
     throw new UsageError(
-      `inspect takes one REF; unexpected ${JSON.stringify(extra[0])}`,
-      "inspect",
+      `${command} takes one REF; unexpected ${JSON.stringify(extra[0])}`,
+      command,
     );
   }
-  const ref = wrap("REF", "inspect", () => parseReference(text));
+  return wrap("REF", command, () => parseReference(text));
+}
+
+function parseInspect(args: readonly string[], context: ParseContext): InspectCommand {
+  const { values, positionals } = strictParse(args, INSPECT_OPTIONS, true, "inspect");
+  const flags = checkShape(inspectFlagsSchema, values, "inspect");
+  const ref = onlyRef(positionals, "inspect", "the image to inspect");
   const reference = ref.digest ?? ref.tag ?? "latest";
   const credentials = readCredentials(flags, context, "inspect");
   return {
@@ -419,17 +430,7 @@ function parseInspect(args: readonly string[], context: ParseContext): InspectCo
 function parseVerify(args: readonly string[], context: ParseContext): VerifyCommand {
   const { values, positionals } = strictParse(args, VERIFY_OPTIONS, true, "verify");
   const flags = checkShape(verifyFlagsSchema, values, "verify");
-  const [text, ...extra] = positionals;
-  if (text === undefined) {
-    throw new UsageError(
-      "missing REF (the image index to verify, e.g. 127.0.0.1:5000/app:1.0)",
-      "verify",
-    );
-  }
-  if (extra.length > 0) {
-    throw new UsageError(`verify takes one REF; unexpected ${JSON.stringify(extra[0])}`, "verify");
-  }
-  const ref = wrap("REF", "verify", () => parseReference(text));
+  const ref = onlyRef(positionals, "verify", "the image index to verify");
   const given = [...flags.platform, ...flags.platforms];
   const platforms =
     given.length === 0 ? undefined : wrap("--platforms", "verify", () => parsePlatforms(given));

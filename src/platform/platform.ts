@@ -208,47 +208,36 @@ export function platformInfo(p: Platform): PlatformInfo {
 }
 
 /**
- * Architecture spellings (lower case) → arch, plus the variant the spelling implies, if any.
- * A spelling that implies a variant (armv7, armhf, ...) may not be followed by another variant.
+ * Every spelling (lower case) of each arch, with the variant a spelling implies, if any. A
+ * spelling that implies a variant (armv7, armhf, ...) may not be followed by another variant.
  */
-const ARCH_ALIASES: ReadonlyMap<string, { arch: Arch; variant?: string }> = new Map<
-  string,
-  { arch: Arch; variant?: string }
->([
-  ["amd64", { arch: "amd64" }],
-  ["x86_64", { arch: "amd64" }],
-  ["x86-64", { arch: "amd64" }],
-  ["arm64", { arch: "arm64" }],
-  ["aarch64", { arch: "arm64" }],
-  ["arm", { arch: "arm" }],
-  ["armhf", { arch: "arm", variant: "v7" }],
-  ["armv7", { arch: "arm", variant: "v7" }],
-  ["armv7l", { arch: "arm", variant: "v7" }],
-  ["armv6", { arch: "arm", variant: "v6" }],
-  ["armv6l", { arch: "arm", variant: "v6" }],
-  ["armel", { arch: "arm", variant: "v5" }],
-  ["armv5", { arch: "arm", variant: "v5" }],
-  ["armv5l", { arch: "arm", variant: "v5" }],
-  ["armv5tel", { arch: "arm", variant: "v5" }],
-  ["armv5tejl", { arch: "arm", variant: "v5" }],
-  ["386", { arch: "386" }],
-  ["i386", { arch: "386" }],
-  ["i686", { arch: "386" }],
-  ["x86", { arch: "386" }],
-  ["ppc64le", { arch: "ppc64le" }],
-  ["ppc64el", { arch: "ppc64le" }],
-  ["s390x", { arch: "s390x" }],
-  ["riscv64", { arch: "riscv64" }],
-  ["mips64le", { arch: "mips64le" }],
-  ["mips64el", { arch: "mips64le" }],
-]);
+const SPELLINGS: readonly (readonly [Arch, string | undefined, readonly string[]])[] = [
+  ["amd64", undefined, ["amd64", "x86_64", "x86-64"]],
+  ["arm64", undefined, ["arm64", "aarch64"]],
+  ["arm", undefined, ["arm"]],
+  ["arm", "v7", ["armhf", "armv7", "armv7l"]],
+  ["arm", "v6", ["armv6", "armv6l"]],
+  ["arm", "v5", ["armel", "armv5", "armv5l", "armv5tel", "armv5tejl"]],
+  ["386", undefined, ["386", "i386", "i686", "x86"]],
+  ["ppc64le", undefined, ["ppc64le", "ppc64el"]],
+  ["s390x", undefined, ["s390x"]],
+  ["riscv64", undefined, ["riscv64"]],
+  ["mips64le", undefined, ["mips64le", "mips64el"]],
+];
+
+const ARCH_ALIASES: ReadonlyMap<string, { arch: Arch; variant?: string }> = new Map(
+  SPELLINGS.flatMap(([arch, variant, spellings]) =>
+    spellings.map((spelling) => [spelling, variant === undefined ? { arch } : { arch, variant }]),
+  ),
+);
 
 /**
- * Variants accepted per arch after normalisation (`7` → `v7`), and what they normalise to.
+ * Variants accepted per arch after normalisation (`7` → `v7`), and what each normalises to.
  * `undefined` means "no variant" in the canonical form: arm64/v8 and amd64/v1 are the defaults
- * and are dropped, as containerd does; bare `arm` means arm/v7, as in containerd.
+ * and are dropped, as containerd does; bare `arm` means arm/v7, as in containerd. An arch not
+ * listed takes no variant.
  */
-const VARIANTS: Readonly<Record<Arch, ReadonlyMap<string | undefined, string | undefined>>> = {
+const VARIANTS: Partial<Record<Arch, ReadonlyMap<string | undefined, string | undefined>>> = {
   amd64: new Map([
     [undefined, undefined],
     ["v1", undefined],
@@ -263,12 +252,10 @@ const VARIANTS: Readonly<Record<Arch, ReadonlyMap<string | undefined, string | u
     ["v6", "v6"],
     ["v5", "v5"],
   ]),
-  "386": new Map([[undefined, undefined]]),
-  ppc64le: new Map([[undefined, undefined]]),
-  s390x: new Map([[undefined, undefined]]),
-  riscv64: new Map([[undefined, undefined]]),
-  mips64le: new Map([[undefined, undefined]]),
 };
+const NO_VARIANT: ReadonlyMap<string | undefined, string | undefined> = new Map([
+  [undefined, undefined],
+]);
 
 /** Operating systems we recognise only to say clearly that they are not supported. */
 const OTHER_OSES = new Set([
@@ -343,7 +330,7 @@ export function parsePlatform(input: string): Platform {
   let variant = alias.variant ?? variantText;
   if (variant !== undefined && /^\d+$/.test(variant)) variant = `v${variant}`;
 
-  const allowed = VARIANTS[alias.arch];
+  const allowed = VARIANTS[alias.arch] ?? NO_VARIANT;
   if (!allowed.has(variant)) {
     const options = [...allowed.keys()].filter((v) => v !== undefined);
     throw invalid(
