@@ -219,24 +219,13 @@ async function inspect(
   if (doc.kind === "manifest") {
     // Not an index: say so, and still check the one image it is.
     const variant = await verifyImage(ctx, top.digest, doc.manifest, undefined);
-    // Its config's platform stands for the index's one entry: name what is missing or extra.
-    const [os = "", architecture = "", platformVariant] = (variant.verification.config ?? "").split(
-      "/",
-    );
-    const platform =
-      variant.verification.config === undefined
-        ? undefined
-        : {
-            os,
-            architecture,
-            ...(platformVariant === undefined ? {} : { variant: platformVariant }),
-          };
     return {
       ...base,
       platforms: [variant.verification],
       problems: [
         ...checkMediaType(top.mediaType),
-        ...checkPlatforms([{ digest: top.digest, platform }], expected),
+        // Its config's platform stands for the index's one entry: name what is missing or extra.
+        ...checkPlatforms([{ digest: top.digest, platform: variant.config }], expected),
         ...variant.problems,
       ],
     };
@@ -258,6 +247,8 @@ async function inspect(
 interface VariantOutcome {
   readonly verification: PlatformVerification;
   readonly problems: readonly Problem[];
+  /** The image config's platform, when it was read. */
+  readonly config?: OciPlatform;
 }
 
 async function verifyEntry(ctx: Context, entry: Descriptor): Promise<VariantOutcome> {
@@ -362,6 +353,7 @@ async function verifyImage(
       ...(scan === undefined ? {} : { scan }),
     },
     problems,
+    ...(config === undefined ? {} : { config }),
   };
 }
 

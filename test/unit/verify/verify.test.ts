@@ -131,6 +131,21 @@ describe("verify on a scripted registry", () => {
     ]);
   });
 
+  it("checks a lone image manifest's config platform against the platforms asked for", async () => {
+    const report = await verify(`${REPO}@${sha256Digest(MANIFEST)}`, {
+      ...options,
+      platforms: "linux/amd64,linux/arm64",
+      throwOnProblem: false,
+    });
+    expect(report.platforms.map((p) => [p.platform, p.config])).toEqual([
+      ["linux/amd64", "linux/amd64"],
+    ]);
+    expect(report.problems.map((p) => [p.kind, p.platform])).toEqual([
+      ["not-an-index", undefined],
+      ["missing-platform", "linux/arm64"],
+    ]);
+  });
+
   it("a registry that fails to answer is REGISTRY_ERROR, not a verification verdict", async () => {
     // The blob is there (HEAD), but downloading it fails.
     overrides.set(`/v2/app/blobs/${sha256Digest(CONFIG)}`, (method) =>
