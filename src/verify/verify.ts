@@ -113,17 +113,11 @@ export async function verify(ref: string, options: VerifyOptions = {}): Promise<
     opts.platforms === undefined ? undefined : parsePlatforms(opts.platforms).platforms;
   const plaintext =
     password === undefined || typeof password === "string" ? password : await password.plaintext();
-  if ((opts.username === undefined) !== (plaintext === undefined)) {
-    throw new MultiarchError(ErrorCode.INVALID_INPUT, "Incomplete registry credentials.", {
-      expected: "both a username and a password, or neither",
-      secrets: plaintext === undefined ? [] : [plaintext],
-    });
-  }
+  // The client refuses a username without a password, or the reverse (INVALID_INPUT).
   const registry = new RegistryClient({
     registry: reference.registry,
-    ...(opts.username === undefined || plaintext === undefined
-      ? {}
-      : { username: opts.username, password: plaintext }),
+    ...(opts.username === undefined ? {} : { username: opts.username }),
+    ...(plaintext === undefined ? {} : { password: plaintext }),
     ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
   });
   const ctx: Context = {

@@ -146,6 +146,27 @@ describe("verify on a scripted registry", () => {
     ]);
   });
 
+  it.each([
+    { username: "alice", password: undefined },
+    { username: undefined, password: "s3cret-pw" },
+  ])(
+    "half credentials ($username / $password) are INVALID_INPUT before any request",
+    async (login) => {
+      const requests = vi.fn(registry);
+      vi.stubGlobal("fetch", requests);
+      const error = await expectMultiarchError(
+        verify(`${REPO}:v1`, {
+          ...options,
+          ...(login.username === undefined ? {} : { username: login.username }),
+          ...(login.password === undefined ? {} : { password: login.password }),
+        }),
+        ErrorCode.INVALID_INPUT,
+      );
+      expect(error.message).not.toContain("s3cret-pw");
+      expect(requests).not.toHaveBeenCalled();
+    },
+  );
+
   it("a registry that fails to answer is REGISTRY_ERROR, not a verification verdict", async () => {
     // The blob is there (HEAD), but downloading it fails.
     overrides.set(`/v2/app/blobs/${sha256Digest(CONFIG)}`, (method) =>
