@@ -26,7 +26,12 @@ import {
   type Parsed,
 } from "../registry/image-index.js";
 import { IMAGE_CONFIG_MEDIA_TYPES } from "../registry/media-types.js";
-import { formatReference, parseReference, type ImageReference } from "../registry/reference.js";
+import {
+  DEFAULT_TAG,
+  formatReference,
+  parseReference,
+  type ImageReference,
+} from "../registry/reference.js";
 import {
   binaryProblems,
   checkBinaries,
@@ -194,7 +199,7 @@ async function inspect(
           digest: reference.digest,
         },
   );
-  const name = reference.digest ?? reference.tag ?? "latest";
+  const name = reference.digest ?? reference.tag ?? DEFAULT_TAG;
   const empty = { ref, digest: "", mediaType: "", ok: false, platforms: [] };
   const read = await served(() => ctx.registry.getManifest(ctx.repository, name));
   if (!read.ok) return { ...empty, problems: [{ kind: "malformed", message: read.reason }] };
