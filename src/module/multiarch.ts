@@ -110,7 +110,8 @@ export class Multiarch {
 
   /**
    * Build every container (one per platform, each carrying its platform), then push them as ONE
-   * image index and point every tag at it. Nothing is pushed unless every container built.
+   * image index, point every tag at it, and verify it. Nothing is pushed unless every container
+   * built. Credentials: chain withRegistryAuth first.
    */
   @func({ cache: "never" })
   async publishIndex(
@@ -122,29 +123,23 @@ export class Multiarch {
     tags: string[] = [],
     /** Annotations for every manifest and the index, KEY=VALUE (e.g. org.opencontainers.image.version=1.0). */
     annotations: string[] = [],
-    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
-    username?: string,
-    /** Registry password or token. */
-    password?: Secret,
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
     /** Media types of the index and its manifests. */
     mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
     /** Layer compression. */
     compression: MultiarchCompression = MultiarchCompression.GZIP,
-    /** Talk to the registry over plain HTTP (loopback addresses always do). */
-    plainHttp: boolean = false,
-    /** Read the index back after the push and check it (platforms, configs, blobs, ELF binaries). */
-    verify: boolean = true,
   ): Promise<MultiarchPublished> {
+    const engine = await dag.defaultPlatform();
     const result = await publishVariants(
-      await variantsOf(variants, this.checked, await dag.defaultPlatform()),
+      await variantsOf(variants, this.checked, engine),
       address,
       {
         ...imageFormatOptions(mediaTypes, compression),
         annotations: parseKeyValues("annotation", annotations),
         ...(tags.length === 0 ? {} : { tags }),
-        ...credentialsFor(this.registryAuths, address, { username, password }),
+        ...credentialsFor(this.registryAuths, address),
         ...(plainHttp ? { plainHttp } : {}),
-        verify,
       },
     );
     return MultiarchPublished.of(result);
@@ -176,14 +171,14 @@ export class Multiarch {
     username?: string,
     /** Registry password or token. */
     password?: Secret,
-    /** Media types of the index and its manifests. */
-    mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
-    /** Layer compression. */
-    compression: MultiarchCompression = MultiarchCompression.GZIP,
     /** Talk to the registry over plain HTTP (loopback addresses always do). */
     plainHttp: boolean = false,
     /** Read the index back after the push and check it (platforms, configs, blobs, ELF binaries). */
     verify: boolean = true,
+    /** Media types of the index and its manifests. */
+    mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
+    /** Layer compression. */
+    compression: MultiarchCompression = MultiarchCompression.GZIP,
   ): Promise<MultiarchPublished> {
     const report = await publishImage({
       source,
@@ -204,7 +199,8 @@ export class Multiarch {
 
   /**
    * Check that the engine runs every platform, then define one container per platform from the
-   * Dockerfile in source, as one value to publish or export. Nothing is built until then.
+   * Dockerfile in source, as one value: export it, or hand its variants to publishIndex. Nothing
+   * is built until then.
    */
   @func()
   async build(
@@ -230,7 +226,6 @@ export class Multiarch {
       image.variants.map((v) => v.container),
       image.platforms,
       image.variants.flatMap((v, i) => (v.emulated === true ? [image.platforms[i] ?? ""] : [])),
-      this.registryAuths,
     );
   }
 
@@ -238,7 +233,7 @@ export class Multiarch {
    * Read back what the registry serves at an address and check it: one image index (no
    * unknown/unknown entry), configs that agree with it, every blob present, and every ELF binary
    * built for its platform's CPU. Returns a report, one line per platform; fails with
-   * VERIFY_FAILED naming every problem.
+   * VERIFY_FAILED naming every problem. Credentials: chain withRegistryAuth first.
    */
   @func({ cache: "never" })
   async verify(
@@ -246,36 +241,31 @@ export class Multiarch {
     address: string,
     /** The platforms the index must hold, exactly; default: whatever it holds. */
     platforms: string[] = [],
-    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
-    username?: string,
-    /** Registry password or token. */
-    password?: Secret,
     /** Talk to the registry over plain HTTP (loopback addresses always do). */
     plainHttp: boolean = false,
   ): Promise<string> {
     const report = await verifyImage(address, {
       ...(platforms.length === 0 ? {} : { platforms }),
-      ...credentialsFor(this.registryAuths, address, { username, password }),
+      ...credentialsFor(this.registryAuths, address),
       ...(plainHttp ? { plainHttp } : {}),
     });
     return formatReport(report);
   }
 
-  /** What an address names in its registry: the index digest, and per platform its manifest and size. */
+  /**
+   * What an address names in its registry: the index digest, and per platform its manifest and
+   * size. Credentials: chain withRegistryAuth first.
+   */
   @func({ cache: "never" })
   async inspect(
     /** What to read: registry/repository:tag or registry/repository@sha256:... (default tag: latest). */
     address: string,
-    /** Registry user name (else the credentials chained with withRegistryAuth); give a password too. */
-    username?: string,
-    /** Registry password or token. */
-    password?: Secret,
     /** Talk to the registry over plain HTTP (loopback addresses always do). */
     plainHttp: boolean = false,
   ): Promise<string> {
     const { ref, registry } = await openRegistry(
       address,
-      { ...credentialsFor(this.registryAuths, address, { username, password }), plainHttp },
+      { ...credentialsFor(this.registryAuths, address), plainHttp },
       { ping: false },
     );
     const reference = ref.digest ?? ref.tag ?? "latest";

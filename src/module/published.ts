@@ -28,36 +28,26 @@ const MODES: Readonly<Record<BuildMode, MultiarchBuildMode>> = {
 export class MultiarchPublishedPlatform {
   /** Canonical platform, os/arch[/variant]. */
   @func()
-  platform: string;
+  platform!: string;
 
   /** Digest of this platform's image manifest. */
   @func()
-  digest: string;
+  digest!: string;
 
   /** Bytes: manifest, config and compressed layers. */
   @func()
-  size: number;
+  size!: number;
 
   /** How it was built. */
   @func()
-  mode: MultiarchBuildMode;
+  mode!: MultiarchBuildMode;
 
   /** Seconds its build took in this call (0 when the engine had it cached). */
   @func()
-  seconds: number;
+  seconds!: number;
 
-  constructor(
-    platform: string,
-    digest: string,
-    size: number,
-    mode: MultiarchBuildMode,
-    seconds: number,
-  ) {
-    this.platform = platform;
-    this.digest = digest;
-    this.size = size;
-    this.mode = mode;
-    this.seconds = seconds;
+  constructor(fields: MultiarchPublishedPlatform) {
+    Object.assign(this, fields);
   }
 }
 
@@ -66,49 +56,41 @@ export class MultiarchPublishedPlatform {
 export class MultiarchPublished {
   /** Digest of the image index. */
   @func()
-  digest: string;
+  digest!: string;
 
   /** registry/repository:tag@sha256:..., one per tag. */
   @func()
-  refs: string[];
+  refs!: string[];
 
   /** Media type of the index. */
   @func()
-  mediaType: string;
+  mediaType!: string;
 
   /** One entry per platform, in the order built. */
   @func()
-  platforms: MultiarchPublishedPlatform[];
+  platforms!: MultiarchPublishedPlatform[];
 
-  constructor(
-    digest: string,
-    refs: string[],
-    mediaType: string,
-    platforms: MultiarchPublishedPlatform[],
-  ) {
-    this.digest = digest;
-    this.refs = refs;
-    this.mediaType = mediaType;
-    this.platforms = platforms;
+  constructor(fields: Pick<MultiarchPublished, "digest" | "refs" | "mediaType" | "platforms">) {
+    Object.assign(this, fields);
   }
 
   /** The library's result as the module's object. */
   static of(result: PublishResult): MultiarchPublished {
-    return new MultiarchPublished(
-      result.digest,
-      [...result.refs],
-      result.mediaType,
-      result.platforms.map(
+    return new MultiarchPublished({
+      digest: result.digest,
+      refs: [...result.refs],
+      mediaType: result.mediaType,
+      platforms: result.platforms.map(
         (p) =>
-          new MultiarchPublishedPlatform(
-            p.platform,
-            p.digest,
-            p.size,
-            MODES[p.mode],
-            Math.round(p.seconds * 10) / 10,
-          ),
+          new MultiarchPublishedPlatform({
+            platform: p.platform,
+            digest: p.digest,
+            size: p.size,
+            mode: MODES[p.mode],
+            seconds: Math.round(p.seconds * 10) / 10,
+          }),
       ),
-    );
+    });
   }
 
   /** A table, one line per platform, then the index digest and every reference. */

@@ -39,7 +39,7 @@ export function registryOf(address: string): string {
 export function credentialsFor(
   auths: readonly MultiarchRegistryAuth[],
   address: string,
-  given: { username?: string | undefined; password?: Secret | undefined },
+  given: { username?: string | undefined; password?: Secret | undefined } = {},
 ): { username?: string; password?: Secret } {
   if (given.username !== undefined || given.password !== undefined) {
     return {

@@ -22,7 +22,8 @@ export async function variantsOf(
     containers.map(async (container) => {
       const platform = formatPlatform(parsePlatform(await container.platform()));
       const mode = checked.find((c) => c.platform === platform)?.mode;
-      const native = mode === undefined ? platform === enginePlatform : mode === MultiarchRunMode.NATIVE;
+      const native =
+        mode === undefined ? platform === enginePlatform : mode === MultiarchRunMode.NATIVE;
       return { platform, container, emulated: !native, mode: native ? "native" : "emulated" };
     }),
   );

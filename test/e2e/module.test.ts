@@ -36,7 +36,7 @@ describe("Multiarch (the Dagger module's main object)", () => {
   const dir = mkdtempSync(join(tmpdir(), "multiarch-module-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  describe("build() → MultiarchImage → publish(), verify(), export()", () => {
+  describe("build() → MultiarchImage → publishIndex(variants), verify(), export()", () => {
     const repo = `${REGISTRY}/${uniqueRepo("module")}`;
     const archive = join(dir, "image.tar");
     let ref = "";
@@ -47,12 +47,13 @@ describe("Multiarch (the Dagger module's main object)", () => {
 
     it("builds one container per platform and publishes them as one index", async () => {
       await connection(async () => {
-        const image = await new Multiarch().build(dag.host().directory(fixture("cross")), TWO);
+        const multiarch = new Multiarch();
+        const image = await multiarch.build(dag.host().directory(fixture("cross")), TWO);
         platforms = image.platforms;
         emulated = image.emulated;
         variantPlatforms = await Promise.all(image.variants.map((c) => c.platform()));
-        ref = (await image.publish(repo, ["v1", "latest"])).refs[0] ?? "";
-        verified = await image.verify(`${repo}:latest`);
+        ref = (await multiarch.publishIndex(image.variants, repo, ["v1", "latest"])).refs[0] ?? "";
+        verified = await multiarch.verify(`${repo}:latest`, image.platforms);
         await (await image.export()).export(archive);
       });
       expect(platforms).toEqual(TWO);
@@ -93,9 +94,9 @@ describe("Multiarch (the Dagger module's main object)", () => {
     await connection(async () => {
       const multiarch = new Multiarch();
       const source = dag.host().directory(fixture("cross"));
-      await (await multiarch.build(source, ["linux/amd64"])).publish(`${repo}:v1`);
-      const wider = await multiarch.build(source, TWO);
-      error = await wider.verify(`${repo}:v1`).then(
+      const one = await multiarch.build(source, ["linux/amd64"]);
+      await multiarch.publishIndex(one.variants, `${repo}:v1`);
+      error = await multiarch.verify(`${repo}:v1`, TWO).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -122,6 +123,8 @@ describe("Multiarch (the Dagger module's main object)", () => {
         ["org.opencontainers.image.version=1.0.0"],
         auth.username,
         dag.setSecret("module-registry-password", auth.password),
+        false,
+        true,
         MultiarchMediaTypes.DOCKER,
         MultiarchCompression.ZSTD,
       );
