@@ -327,7 +327,7 @@ export class RegistryClient {
     );
   }
 
-  /** The registry answered (2xx), but with bytes that are not what was asked for. */
+  /** The registry answered (2xx), but what it served or stored is not what was asked for. */
   #servedWrong(
     response: Response,
     operation: Operation,
