@@ -1,7 +1,8 @@
 /**
  * A small client for the OCI distribution API: just what publishing and verifying an image
- * index needs (manifests by tag or digest, blobs). Authentication is auth.ts's; this file says
- * which request an operation is and what its answer means.
+ * index needs (manifests by tag or digest, blobs). Authentication is auth.ts's, fetch and its
+ * network failures transport.ts's; this file says which request an operation is and what its
+ * answer means.
  *
  * Every error is neutral about why the caller asked: REGISTRY_ERROR (unreachable, an HTTP error,
  * or bytes that are not what was asked for), AUTH_FAILED or INVALID_INPUT, with `status` and
@@ -262,7 +263,7 @@ export class RegistryClient {
     return this.#exists(this.#spec("DELETE manifest", repository, digest));
   }
 
-  // --- transport -------------------------------------------------------------------------------
+  // --- requests --------------------------------------------------------------------------------
 
   /** The request for `operation` on one manifest or blob; bad names are refused before sending. */
   #spec(operation: Operation, repository: string, reference: string): RequestSpec {
