@@ -11,10 +11,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_DOCKERFILE, DEFAULT_PLATFORMS } from "../../src/index.js";
+import { DEFAULT_DOCKERFILE, DEFAULT_PLATFORMS } from "../../../src/index.js";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
-const golden = fileURLToPath(new URL("golden/module-typedefs.json", import.meta.url));
+const repo = fileURLToPath(new URL("../../..", import.meta.url));
+const golden = fileURLToPath(new URL("../golden/module-typedefs.json", import.meta.url));
 const introspector = join(
   dirname(createRequire(import.meta.url).resolve("@dagger.io/dagger")),
   "module/entrypoint/introspection_entrypoint.js",

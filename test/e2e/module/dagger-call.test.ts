@@ -1,0 +1,214 @@
+// The module as its users run it: the dagger CLI loads it through Dagger's module runtime
+// (`dagger -m . call …`), on the bed's engine, and pushes to registries that the module's own
+// container reaches (TESTBED_REGISTRY, TESTBED_AUTH_REGISTRY); read back with skopeo and umoci.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "../support/oci.js";
+import { FIVE, MACHINE } from "../support/platforms.js";
+import { authRegistry, testbedEnv } from "../support/testbed.js";
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const env = testbedEnv();
+const REGISTRY = required("TESTBED_REGISTRY");
+const AUTH_REGISTRY = required("TESTBED_AUTH_REGISTRY");
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+function required(name: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") throw new Error(`npm run testbed:env sets no ${name}`);
+  return value;
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `dagger ARGS` in the repository root, as a user types it; never throws. */
+function dagger(args: readonly string[], extraEnv: Record<string, string> = {}): Run {
+  const run = spawnSync("dagger", [...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, ...extraEnv },
+    encoding: "utf8",
+    timeout: FIFTEEN_MINUTES,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function expectOk(run: Run): void {
+  expect(run.status, `dagger failed:\n${run.stderr.slice(-4000)}`).toBe(0);
+}
+
+describe("dagger -m . (the module under Dagger's module runtime)", () => {
+  it("lists the design's functions, each with its doc", () => {
+    const run = dagger(["-m", ".", "functions"]);
+    expectOk(run);
+    for (const name of [
+      "with-emulation",
+      "build-platform",
+      "publish-index",
+      "publish",
+      "verify",
+      "inspect",
+    ]) {
+      const line = run.stdout.split("\n").find((l) => l.trim().split(/\s+/)[0] === name);
+      expect(line, `${name} in:\n${run.stdout}`).toBeDefined();
+      // The doc column: the function's name, then its description.
+      expect(line?.trim().slice(name.length).trim().length).toBeGreaterThan(10);
+    }
+  });
+
+  describe("call publish: the cross fixture for five platforms under two tags", () => {
+    const repo = `${REGISTRY}/${uniqueRepo("call-cross")}`;
+    let run: Run;
+
+    it("exits 0", () => {
+      run = dagger([
+        "-m",
+        ".",
+        "call",
+        "publish",
+        "--source",
+        "test/fixtures/cross",
+        "--address",
+        repo,
+        "--platforms",
+        FIVE.join(","),
+        "--tags",
+        "1.0.0,latest",
+        "--plain-http",
+        "digest",
+      ]);
+      expectOk(run);
+    });
+
+    it("serves one index with exactly those platforms under both tags, the digest printed", () => {
+      const first = inspectRaw(`${repo}:1.0.0`);
+      expect(inspectRaw(`${repo}:latest`).digest).toBe(first.digest);
+      expect(run.stdout.trim()).toBe(first.digest);
+      expect([...indexPlatforms(first)].sort()).toEqual([...FIVE].sort());
+    });
+
+    it.each(FIVE)("%s: the target ran as its platform, the BUILDPLATFORM stage natively", (p) => {
+      const [target, build] = readImageFiles(`${repo}:1.0.0`, p, [
+        "info/target-machine",
+        "info/build-machine",
+      ]);
+      expect(target?.trim()).toBe(MACHINE[p]);
+      expect(build?.trim()).toBe("x86_64");
+    });
+  });
+
+  describe("call publish to the registry with basic auth, the password from --password env:VAR", () => {
+    const auth = authRegistry();
+    const AUTH = { username: auth.username, password: auth.password };
+    const publishTo = (repo: string, password: string): Run =>
+      dagger(
+        [
+          "-m",
+          ".",
+          "call",
+          "publish",
+          "--source",
+          "test/fixtures/cross",
+          "--address",
+          `${repo}:v1`,
+          "--platforms",
+          "linux/amd64,linux/arm64",
+          "--username",
+          auth.username,
+          "--password",
+          "env:MULTIARCH_CALL_PASSWORD",
+          "--plain-http",
+          "summary",
+        ],
+        { MULTIARCH_CALL_PASSWORD: password },
+      );
+    const engineLog = join(env["MULTIARCH_LOGS"] ?? "/var/log/multiarch", "engine.log");
+
+    it("publishes with the right password; the password is printed nowhere", () => {
+      const repo = `${AUTH_REGISTRY}/${uniqueRepo("call-auth")}`;
+      const run = publishTo(repo, auth.password);
+      expectOk(run);
+      expect(exists(`${repo}:v1`, AUTH)).toBe(true);
+      expect(run.stdout).toContain("linux/arm64");
+      expect(run.stdout + run.stderr).not.toContain(auth.password);
+    });
+
+    it("fails with AUTH_FAILED on a wrong password, pushes nothing, prints neither password", () => {
+      const repo = `${AUTH_REGISTRY}/${uniqueRepo("call-auth-wrong")}`;
+      const wrong = `wrong-${auth.password.slice(0, 6)}-${Date.now()}`;
+      const run = publishTo(repo, wrong);
+      expect(run.status).not.toBe(0);
+      expect(run.stdout + run.stderr).toContain("AUTH_FAILED");
+      expect(exists(`${repo}:v1`, AUTH)).toBe(false);
+      expect(run.stdout + run.stderr).not.toContain(wrong);
+      expect(run.stdout + run.stderr).not.toContain(auth.password);
+      expect(existsSync(engineLog), engineLog).toBe(true);
+      const log = readFileSync(engineLog, "utf8");
+      expect(log).not.toContain(wrong);
+      expect(log).not.toContain(auth.password);
+    });
+  });
+
+  it("call publish with a platform that fails: BUILD_FAILED naming linux/s390x, nothing pushed", () => {
+    const repo = `${REGISTRY}/${uniqueRepo("call-fails")}`;
+    const run = dagger([
+      "-m",
+      ".",
+      "call",
+      "publish",
+      "--source",
+      "test/fixtures/fails-on-s390x",
+      "--address",
+      `${repo}:v1`,
+      "--platforms",
+      "linux/amd64,linux/arm64,linux/s390x",
+      "--plain-http",
+      "digest",
+    ]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("BUILD_FAILED");
+    expect(run.stderr).toContain("linux/s390x");
+    expect(exists(`${repo}:v1`)).toBe(false);
+  });
+
+  describe("call build … export: an OCI archive with every platform", () => {
+    const dir = mkdtempSync(join(tmpdir(), "multiarch-call-export-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("skopeo lists every platform in the archive", () => {
+      const archive = join(dir, "out.tar");
+      const platforms = ["linux/amd64", "linux/arm64", "linux/s390x"];
+      const run = dagger([
+        "-m",
+        ".",
+        "call",
+        "build",
+        "--source",
+        "test/fixtures/cross",
+        "--platforms",
+        platforms.join(","),
+        "export",
+        "--path",
+        archive,
+      ]);
+      expectOk(run);
+      const raw = spawnSync("skopeo", ["inspect", "--raw", `oci-archive:${archive}`], {
+        encoding: "utf8",
+      });
+      expect(raw.status, raw.stderr).toBe(0);
+      const index = JSON.parse(raw.stdout) as {
+        manifests: { platform: { os: string; architecture: string } }[];
+      };
+      expect(index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(
+        platforms,
+      );
+    });
+  });
+});
