@@ -18,6 +18,7 @@ import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
 import { parseKeyValues } from "../common/key-value.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import {
+  DEFAULT_TAG,
   EXPECTED_TAG,
   parseReference,
   TAG_PATTERN,
@@ -384,7 +385,7 @@ function pushTags(address: string, parsedTag: string | undefined, flagTags: read
   const name = address.split("@")[0] ?? address;
   const explicit = name.lastIndexOf(":") > name.lastIndexOf("/") ? parsedTag : undefined;
   const tags = [...(explicit === undefined ? [] : [explicit]), ...flagTags];
-  return tags.length === 0 ? [parsedTag ?? "latest"] : [...new Set(tags)];
+  return tags.length === 0 ? [parsedTag ?? DEFAULT_TAG] : [...new Set(tags)];
 }
 
 /** The one REF a command takes, parsed. */
@@ -410,7 +411,7 @@ function parseInspect(args: readonly string[], context: ParseContext): InspectCo
   const { values, positionals } = strictParse(args, INSPECT_OPTIONS, true, "inspect");
   const flags = checkShape(inspectFlagsSchema, values, "inspect");
   const ref = onlyRef(positionals, "inspect", "the image to inspect");
-  const reference = ref.digest ?? ref.tag ?? "latest";
+  const reference = ref.digest ?? ref.tag ?? DEFAULT_TAG;
   const credentials = readCredentials(flags, context, "inspect");
   return {
     kind: "inspect",
@@ -439,7 +440,7 @@ function parseVerify(args: readonly string[], context: ParseContext): VerifyComm
     kind: "verify",
     ref:
       ref.digest === undefined
-        ? `${ref.registry}/${ref.repository}:${ref.tag ?? "latest"}`
+        ? `${ref.registry}/${ref.repository}:${ref.tag ?? DEFAULT_TAG}`
         : `${ref.registry}/${ref.repository}@${ref.digest}`,
     ...(platforms === undefined ? {} : { platforms: platforms.platforms.map(formatPlatform) }),
     ...(flags.smoke === undefined ? {} : { smoke: flags.smoke }),

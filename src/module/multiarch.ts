@@ -24,6 +24,7 @@ import { publishIndex as publishVariants } from "../publish/publish-index.js";
 import { inspectTable } from "../present/render.js";
 import { readIndex } from "../registry/image-index.js";
 import { openRegistry } from "../registry/open-registry.js";
+import { DEFAULT_TAG } from "../registry/reference.js";
 import { formatReport } from "../verify/report.js";
 import { verify as verifyImage } from "../verify/verify.js";
 import { MultiarchEmulationReport, MultiarchPlatformSupport } from "./emulation-report.js";
@@ -268,7 +269,7 @@ export class Multiarch {
       { ...credentialsFor(this.registryAuths, address), plainHttp },
       { ping: false },
     );
-    const reference = ref.digest ?? ref.tag ?? "latest";
+    const reference = ref.digest ?? ref.tag ?? DEFAULT_TAG;
     const summary = await readIndex(registry, ref.repository, reference);
     if (summary === undefined) {
       throw new MultiarchError(
