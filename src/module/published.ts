@@ -45,10 +45,6 @@ export class MultiarchPublishedPlatform {
   /** Seconds its build took in this call (0 when the engine had it cached). */
   @func()
   seconds!: number;
-
-  constructor(fields: MultiarchPublishedPlatform) {
-    Object.assign(this, fields);
-  }
 }
 
 /** A published multi-platform image: one index, named by every tag. */
@@ -70,25 +66,21 @@ export class MultiarchPublished {
   @func()
   platforms!: MultiarchPublishedPlatform[];
 
-  constructor(fields: Pick<MultiarchPublished, "digest" | "refs" | "mediaType" | "platforms">) {
-    Object.assign(this, fields);
-  }
-
   /** The library's result as the module's object. */
   static of(result: PublishResult): MultiarchPublished {
-    return new MultiarchPublished({
+    // Built field by field: the module runtime reads constructors as function signatures.
+    return Object.assign(new MultiarchPublished(), {
       digest: result.digest,
       refs: [...result.refs],
       mediaType: result.mediaType,
-      platforms: result.platforms.map(
-        (p) =>
-          new MultiarchPublishedPlatform({
-            platform: p.platform,
-            digest: p.digest,
-            size: p.size,
-            mode: MODES[p.mode],
-            seconds: Math.round(p.seconds * 10) / 10,
-          }),
+      platforms: result.platforms.map((p) =>
+        Object.assign(new MultiarchPublishedPlatform(), {
+          platform: p.platform,
+          digest: p.digest,
+          size: p.size,
+          mode: MODES[p.mode],
+          seconds: Math.round(p.seconds * 10) / 10,
+        }),
       ),
     });
   }

@@ -11,13 +11,8 @@ import { silent, type ProgressListener } from "../common/progress.js";
 import { buildVariants, decorate, type Variant } from "../engine/variants.js";
 import { imageOptionsSchema } from "../plan/image-format.js";
 import { openRegistry, type OpenRegistry } from "../registry/open-registry.js";
-import {
-  DEFAULT_TAG,
-  EXPECTED_TAG,
-  parseReference,
-  TAG_PATTERN,
-  type ImageReference,
-} from "../registry/reference.js";
+import { DEFAULT_TAG, EXPECTED_TAG, TAG_PATTERN } from "../registry/reference.js";
+import { parseReference, type ImageReference } from "../registry/reference.js";
 import { verify } from "../verify/verify.js";
 import { pushVariants } from "./push-variants.js";
 import { publishResult, type PublishResult } from "./result.js";
