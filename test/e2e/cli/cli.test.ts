@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { RegistryClient } from "../../src/registry/client.js";
-import { imageIndexSchema, imageManifestSchema } from "../../src/registry/image-index.js";
-import { authRegistry } from "./support/testbed.js";
+import { RegistryClient } from "../../../src/registry/client.js";
+import { imageIndexSchema, imageManifestSchema } from "../../../src/registry/image-index.js";
+import { authRegistry } from "../support/testbed.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const BIN = join(ROOT, "bin", "multiarch.js");
 const FIXTURE = join(ROOT, "test", "fixtures", "cli-hello");
 const PLAIN = process.env["MULTIARCH_REGISTRY"] ?? "127.0.0.1:5000";

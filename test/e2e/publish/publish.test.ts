@@ -12,12 +12,12 @@ import {
   isMultiarchError,
   publish,
   type PublishReport,
-} from "../../src/index.js";
-import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "./support/oci.js";
-import { FIVE, MACHINE } from "./support/platforms.js";
-import { authRegistry } from "./support/testbed.js";
+} from "../../../src/index.js";
+import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "../support/oci.js";
+import { FIVE, MACHINE } from "../support/platforms.js";
+import { authRegistry } from "../support/testbed.js";
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 const REGISTRY = "127.0.0.1:5000";
 
 describe("publish", () => {

@@ -16,14 +16,14 @@ import {
   RegistryClient,
   type MultiarchError,
   type PublishReport,
-} from "../../src/index.js";
-import { setIndexAnnotations } from "../../src/registry/index-annotations.js";
-import { formatReport, type VerifyReport } from "../../src/verify/report.js";
-import { verify, VerifyError } from "../../src/verify/verify.js";
-import { exists, inspectRaw, uniqueRepo } from "./support/oci.js";
-import { FIVE, MACHINE } from "./support/platforms.js";
-import { expectMultiarchError } from "../support/expect-error.js";
-import { authRegistry } from "./support/testbed.js";
+} from "../../../src/index.js";
+import { setIndexAnnotations } from "../../../src/registry/index-annotations.js";
+import { formatReport, type VerifyReport } from "../../../src/verify/report.js";
+import { verify, VerifyError } from "../../../src/verify/verify.js";
+import { exists, inspectRaw, uniqueRepo } from "../support/oci.js";
+import { FIVE, MACHINE } from "../support/platforms.js";
+import { expectMultiarchError } from "../../support/expect-error.js";
+import { authRegistry } from "../support/testbed.js";
 
 const REGISTRY = process.env["MULTIARCH_REGISTRY"] ?? "127.0.0.1:5000";
 const SEED = "library/busybox";
@@ -32,7 +32,7 @@ const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 const TAR_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
 const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 
 // --- raw registry calls (distribution API v2), independent of our RegistryClient ---------------
 
@@ -444,7 +444,7 @@ describe("verify smoke runs (on the engine, emulated where needed)", () => {
 });
 
 describe("multiarch verify (the CLI)", () => {
-  const BIN = fileURLToPath(new URL("../../bin/multiarch.js", import.meta.url));
+  const BIN = fileURLToPath(new URL("../../../bin/multiarch.js", import.meta.url));
   const cli = (...args: string[]) => {
     const result = spawnSync(process.execPath, [BIN, "verify", ...args], { encoding: "utf8" });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };

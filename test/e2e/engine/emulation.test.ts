@@ -8,7 +8,7 @@ import {
   isMultiarchError,
   withEmulation,
   type EmulationReport,
-} from "../../src/index.js";
+} from "../../../src/index.js";
 
 const BINFMT = "/proc/sys/fs/binfmt_misc";
 const MIPS_HANDLER = `${BINFMT}/qemu-mips64el`;

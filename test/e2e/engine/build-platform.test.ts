@@ -2,9 +2,9 @@
 import { connection, dag, type Platform as DaggerPlatform } from "@dagger.io/dagger";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { buildPlatform, ErrorCode, formatPlatform, isMultiarchError } from "../../src/index.js";
+import { buildPlatform, ErrorCode, formatPlatform, isMultiarchError } from "../../../src/index.js";
 
-const cross = fileURLToPath(new URL("../fixtures/cross", import.meta.url));
+const cross = fileURLToPath(new URL("../../fixtures/cross", import.meta.url));
 
 describe("buildPlatform", () => {
   it("needs its work-around: plain dockerBuild runs the BUILDPLATFORM stage as the target", async () => {

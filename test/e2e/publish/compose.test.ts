@@ -5,13 +5,18 @@ import { connection, dag, type Platform as DaggerPlatform } from "@dagger.io/dag
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { composePipeline } from "../../examples/compose/compose.js";
-import { acceptedMachines } from "../../src/engine/emulation.js";
-import { ErrorCode, isMultiarchError, parsePlatform, type PublishResult } from "../../src/index.js";
-import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "./support/oci.js";
+import { composePipeline } from "../../../examples/compose/compose.js";
+import { acceptedMachines } from "../../../src/engine/emulation.js";
+import {
+  ErrorCode,
+  isMultiarchError,
+  parsePlatform,
+  type PublishResult,
+} from "../../../src/index.js";
+import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "../support/oci.js";
 
 const REGISTRY = "127.0.0.1:5000";
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 // Every platform of the bed's busybox: beyond Dockerfiles and beyond Debian's three.
 const PLATFORMS = [
   "linux/amd64",

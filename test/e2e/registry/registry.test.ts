@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ErrorCode } from "../../src/common/errors.js";
-import { RegistryClient } from "../../src/registry/client.js";
-import { sha256Digest } from "../../src/registry/digest.js";
+import { ErrorCode } from "../../../src/common/errors.js";
+import { RegistryClient } from "../../../src/registry/client.js";
+import { sha256Digest } from "../../../src/registry/digest.js";
 import {
   describePlatform,
   imageIndexSchema,
@@ -19,10 +19,10 @@ import {
   rawPlatform,
   type ImageSummary,
   type IndexSummary,
-} from "../../src/registry/image-index.js";
-import { MediaType } from "../../src/registry/media-types.js";
-import { expectMultiarchError } from "../support/expect-error.js";
-import { authRegistry } from "./support/testbed.js";
+} from "../../../src/registry/image-index.js";
+import { MediaType } from "../../../src/registry/media-types.js";
+import { expectMultiarchError } from "../../support/expect-error.js";
+import { authRegistry } from "../support/testbed.js";
 
 const PLAIN = process.env["MULTIARCH_REGISTRY"] ?? "127.0.0.1:5000";
 const SEED = "library/busybox:latest";
