@@ -56,9 +56,12 @@ const optionsSchema = z.object({
 
 export type WithEmulationOptions = z.input<typeof optionsSchema> & { client?: Client };
 
-// 32-bit code these 64-bit CPUs run without an emulator.
-const COMPAT: Readonly<Record<string, readonly string[]>> = {
-  "linux/amd64": ["linux/386"],
+// 32-bit code these 64-bit CPUs run without an emulator, and what `uname -m` then says: the
+// kernel's own machine. Under QEMU (a kernel that refuses i386 code, with qemu-i386 registered)
+// the probe says i686 instead, so the platform counts as emulated: native only when no emulator
+// ran it.
+const COMPAT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "linux/amd64": { "linux/386": "x86_64" },
 };
 
 // What `uname -m` also says besides the platform's own machine name: QEMU's default 32-bit arm
@@ -95,7 +98,7 @@ export function classify(
     };
   }
   const nativeName = formatPlatform(native);
-  const runsNatively = canonical === nativeName || (COMPAT[nativeName] ?? []).includes(canonical);
+  const runsNatively = canonical === nativeName || COMPAT[nativeName]?.[canonical] === machine;
   return { platform: canonical, mode: runsNatively ? "native" : "emulated", machine };
 }
 

@@ -9,7 +9,8 @@ describe("classify", () => {
   it.each([
     ["linux/amd64", "x86_64", "native"],
     ["linux/386", "x86_64", "native"],
-    ["linux/386", "i686", "native"],
+    // i686 is what QEMU reports: the kernel refused i386 code and qemu-i386 ran it.
+    ["linux/386", "i686", "emulated"],
     ["linux/arm64", "aarch64", "emulated"],
     ["linux/arm/v7", "armv7l", "emulated"],
     ["linux/arm/v5", "armv7l", "emulated"],
