@@ -15,6 +15,7 @@ import {
   type MediaTypeFamily,
 } from "../plan/image-format.js";
 import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
+import { MAX_RETRIES } from "../registry/retry.js";
 import { parseKeyValues } from "../common/key-value.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import {
@@ -56,6 +57,8 @@ export type Destination =
       readonly credentials?: Credentials;
       /** Talk HTTP to the registry; default: only for loopback addresses. */
       readonly plainHttp?: boolean;
+      /** Retries of a registry request or push that failed for a moment. */
+      readonly retries?: number;
     }
   | {
       readonly kind: "export";
@@ -98,6 +101,7 @@ export interface InspectCommand {
   readonly display: string;
   readonly credentials?: Credentials;
   readonly plainHttp?: boolean;
+  readonly retries?: number;
   readonly json: boolean;
 }
 
@@ -112,6 +116,7 @@ export interface VerifyCommand {
   readonly scan: boolean;
   readonly credentials?: Credentials;
   readonly plainHttp?: boolean;
+  readonly retries?: number;
   readonly json: boolean;
 }
 
@@ -145,6 +150,7 @@ const PUBLISH_OPTIONS = {
   compression: { type: "string" },
   export: { type: "string" },
   "plain-http": { type: "boolean" },
+  retries: { type: "string" },
   "source-date-epoch": { type: "string" },
   "no-verify": { type: "boolean" },
   "no-scan": { type: "boolean" },
@@ -156,6 +162,7 @@ const INSPECT_OPTIONS = {
   username: { type: "string" },
   "password-env": { type: "string" },
   "plain-http": { type: "boolean" },
+  retries: { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
 const VERIFY_OPTIONS = {
@@ -167,6 +174,21 @@ const VERIFY_OPTIONS = {
 } as const satisfies ParseArgsConfig["options"];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** --retries N: a whole number from 0 to MAX_RETRIES. */
+const retriesFlag = z
+  .string()
+  .regex(/^\d{1,2}$/, {
+    error: (issue) =>
+      `--retries takes a whole number from 0 to ${MAX_RETRIES}, not ${JSON.stringify(issue.input)}`,
+  })
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .max(MAX_RETRIES, { error: `--retries takes a whole number from 0 to ${MAX_RETRIES}` }),
+  )
+  .optional();
 
 const nonEmpty = (flag: string, what: string) =>
   z.string().trim().min(1, `--${flag} needs ${what}`);
@@ -220,6 +242,7 @@ const publishFlagsSchema = z.object({
     .transform(Number)
     .optional(),
   "plain-http": z.boolean().optional(),
+  retries: retriesFlag,
   "no-verify": z.boolean().default(false),
   "no-scan": z.boolean().default(false),
   json: z.boolean().default(false),
@@ -230,6 +253,7 @@ const inspectFlagsSchema = z.object({
   username: nonEmpty("username", "a user name").optional(),
   "password-env": publishFlagsSchema.shape["password-env"],
   "plain-http": z.boolean().optional(),
+  retries: retriesFlag,
 });
 
 const verifyFlagsSchema = inspectFlagsSchema.extend({
@@ -322,6 +346,7 @@ function parsePublish(args: readonly string[], context: ParseContext): PublishCo
         ["--tag", flags.tag.length > 0 ? "x" : undefined],
         ["--username", flags.username],
         ["--plain-http", flags["plain-http"]],
+        ["--retries", flags.retries],
       ] as const
     ).find(([, value]) => value !== undefined);
     if (pushOnly !== undefined) {
@@ -352,6 +377,7 @@ function parsePublish(args: readonly string[], context: ParseContext): PublishCo
       tags: pushTags(address, ref.tag, flags.tag),
       ...(credentials === undefined ? {} : { credentials }),
       ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
+      ...(flags.retries === undefined ? {} : { retries: flags.retries }),
     };
   }
 
@@ -424,6 +450,7 @@ function parseInspect(args: readonly string[], context: ParseContext): InspectCo
         : `${ref.registry}/${ref.repository}@${ref.digest}`,
     ...(credentials === undefined ? {} : { credentials }),
     ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
+    ...(flags.retries === undefined ? {} : { retries: flags.retries }),
     json: flags.json,
   };
 }
@@ -447,6 +474,7 @@ function parseVerify(args: readonly string[], context: ParseContext): VerifyComm
     scan: !flags["no-scan"],
     ...(credentials === undefined ? {} : { credentials }),
     ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
+    ...(flags.retries === undefined ? {} : { retries: flags.retries }),
     json: flags.json,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The CLI's help texts: full help for --help, and the short usage printed under a usage error.
  */
+import { DEFAULT_RETRIES, MAX_RETRIES } from "../registry/retry.js";
 import type { HelpTopic } from "./args.js";
 
 const MAIN = `multiarch: build one container per CPU platform with Dagger and publish them as ONE
@@ -47,6 +48,8 @@ Destination:
   --username U             registry user name; needs --password-env
   --password-env VAR       read the registry password from the environment variable VAR
   --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
+  --retries N              retry a registry request answered 429 or 5xx, or a dropped
+                           connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
   --export FILE            write an OCI layout tarball to FILE instead of pushing
 
 Image:
@@ -80,6 +83,8 @@ platform with its manifest digest and size (manifest + config + compressed layer
   --username U             registry user name; needs --password-env
   --password-env VAR       read the registry password from the environment variable VAR
   --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
+  --retries N              retry a registry request answered 429 or 5xx, or a dropped
+                           connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
   -h, --help               this help
 
 Exit status: 0 found, 1 not found or the registry failed, 2 bad input.
@@ -103,6 +108,8 @@ shared library in every variant built for that platform's CPU (read from the lay
   --username U             registry user name; needs --password-env
   --password-env VAR       read the registry password from the environment variable VAR
   --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
+  --retries N              retry a registry request answered 429 or 5xx, or a dropped
+                           connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
   -h, --help               this help
 
 Exit status: 0 verified, 1 a problem was found (each is named) or the registry failed, 2 bad input.

@@ -9,9 +9,33 @@ export type ProgressEvent =
   | { readonly kind: "push-start"; readonly ref: string }
   | { readonly kind: "push-done"; readonly digest: string; readonly seconds: number }
   | { readonly kind: "verify-start"; readonly ref: string; readonly scanBinaries: boolean }
-  | { readonly kind: "verify-done"; readonly seconds: number };
+  | { readonly kind: "verify-done"; readonly seconds: number }
+  | {
+      readonly kind: "retry";
+      /** What is tried again: a registry request (`GET manifest`), or `push`. */
+      readonly operation: string;
+      /** The attempt about to start (2 for the first retry), of `attempts`. */
+      readonly attempt: number;
+      readonly attempts: number;
+      /** Why: an HTTP status (`503`), a network error code (`ECONNRESET`), … */
+      readonly reason: string;
+      /** The wait before it. */
+      readonly seconds: number;
+    };
 
 export type ProgressListener = (event: ProgressEvent) => void;
+
+/** The progress event for a retry notice (registry/retry.ts's RetryNotice plus its operation). */
+export function retryEvent(retry: {
+  readonly operation: string;
+  readonly attempt: number;
+  readonly attempts: number;
+  readonly reason: string;
+  readonly delayMs: number;
+}): ProgressEvent {
+  const { operation, attempt, attempts, reason, delayMs } = retry;
+  return { kind: "retry", operation, attempt, attempts, reason, seconds: delayMs / 1000 };
+}
 
 /** The listener used when the caller gives none. */
 export const silent: ProgressListener = () => undefined;

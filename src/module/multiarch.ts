@@ -130,6 +130,8 @@ export class Multiarch {
     mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
     /** Layer compression. */
     compression: MultiarchCompression = MultiarchCompression.GZIP,
+    /** Retries of a registry request answered 429 or 5xx or cut off, and of the push as a whole (0 to 10; default 4). */
+    retries?: number,
   ): Promise<MultiarchPublished> {
     const engine = await dag.defaultPlatform();
     const result = await publishVariants(
@@ -141,6 +143,7 @@ export class Multiarch {
         ...(tags.length === 0 ? {} : { tags }),
         ...credentialsFor(this.registryAuths, address),
         ...(plainHttp ? { plainHttp } : {}),
+        ...(retries === undefined ? {} : { retries }),
       },
     );
     return MultiarchPublished.of(result);
@@ -180,6 +183,8 @@ export class Multiarch {
     mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
     /** Layer compression. */
     compression: MultiarchCompression = MultiarchCompression.GZIP,
+    /** Retries of a registry request answered 429 or 5xx or cut off, and of the push as a whole (0 to 10; default 4). */
+    retries?: number,
   ): Promise<MultiarchPublished> {
     const report = await publishImage({
       source,
@@ -194,6 +199,7 @@ export class Multiarch {
       ...credentialsFor(this.registryAuths, address, { username, password }),
       ...(plainHttp ? { plainHttp } : {}),
       verify,
+      ...(retries === undefined ? {} : { retries }),
     });
     return MultiarchPublished.of(report);
   }

@@ -39,6 +39,8 @@ export function progressLine(event: ProgressEvent, context: ProgressContext): st
       return `verifying what the registry serves${event.scanBinaries ? " (platforms, blobs, every binary's CPU)" : ""}…`;
     case "verify-done":
       return `verified in ${seconds(event.seconds)} s`;
+    case "retry":
+      return `retrying ${event.operation} in ${seconds(event.seconds)} s (attempt ${event.attempt}/${event.attempts}: ${event.reason})`;
   }
 }
 

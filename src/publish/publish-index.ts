@@ -1,22 +1,25 @@
 /**
  * publishIndex: push every variant as ONE multi-platform image (an OCI image index), under one or
  * many tags that all name the same digest. Its steps, in order: open the registry (once), build
- * every variant, push, tag, verify, report.
+ * every variant, push (under a staging tag), make the index final (annotations, stored by
+ * digest), verify it by digest, move every tag to it, report. A failure at any step before the
+ * last leaves every tag where it was.
  */
 import type { Secret } from "@dagger.io/dagger";
 import { z } from "zod";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { parseOptions } from "../common/parse-options.js";
-import { silent, type ProgressListener } from "../common/progress.js";
+import { retryEvent, silent, type ProgressListener } from "../common/progress.js";
 import { buildVariants, decorate, type Variant } from "../engine/variants.js";
 import { imageOptionsSchema } from "../plan/image-format.js";
 import { openRegistry, type OpenRegistry } from "../registry/open-registry.js";
+import { retriesSchema } from "../registry/retry.js";
 import { DEFAULT_TAG, EXPECTED_TAG, TAG_PATTERN } from "../registry/reference.js";
 import { parseReference, type ImageReference } from "../registry/reference.js";
 import { verify } from "../verify/verify.js";
-import { pushVariants } from "./push-variants.js";
+import { pushVariants, STAGING_TAG } from "./push-variants.js";
 import { publishResult, type PublishResult } from "./result.js";
-import { tagIndex } from "./tag-index.js";
+import { finalIndex, moveTags } from "./tag-index.js";
 
 const optionsSchema = imageOptionsSchema.extend({
   /** Tags to push; default: the address's own tag, else `latest`. */
@@ -31,6 +34,12 @@ const optionsSchema = imageOptionsSchema.extend({
   verify: z.boolean().default(true),
   /** With verify: check every ELF file's CPU in every variant (default true). */
   scanBinaries: z.boolean().default(true),
+  /**
+   * Retries of a registry request answered 429 or 5xx or whose connection failed, and of the
+   * engine's push as a whole (default 4, at most 10; 0: none). Each is announced as a `retry`
+   * progress event.
+   */
+  retries: retriesSchema.optional(),
 });
 
 type ParsedOptions = z.output<typeof optionsSchema>;
@@ -52,7 +61,8 @@ export const PUBLISH_INDEX_OPTION_NAMES: ReadonlySet<string> = new Set([
  * registry already opened with openRegistry) and point every tag at it. Nothing is pushed unless
  * every variant built, and bad credentials are caught before any build starts.
  * @throws MultiarchError INVALID_INPUT, AUTH_FAILED, REGISTRY_ERROR, BUILD_FAILED / QEMU_CRASH,
- * PUSH_FAILED, VERIFY_FAILED (after the push: what the registry serves is not what was built)
+ * PUSH_FAILED, VERIFY_FAILED (after the push: what the registry serves is not what was built; no
+ * tag was moved)
  */
 export async function publishIndex(
   variants: readonly Variant[],
@@ -67,6 +77,7 @@ export async function publishIndex(
           username: opts.username,
           password,
           plainHttp: opts.plainHttp,
+          retries: opts.retries,
         })
       : address;
   return publishTo(target, variants, opts, password, onProgress);
@@ -95,46 +106,57 @@ async function publishTo(
   const { ref, registry, secrets } = target;
   const tags = opts.tags ?? [ref.tag ?? DEFAULT_TAG];
   const repo = `${ref.registry}/${ref.repository}`;
+  const stopRetryEvents = registry.onRetry((retry) => onProgress(retryEvent(retry)));
+  try {
+    const built = await buildVariants(
+      variants.map((v) => ({
+        ...v,
+        container: decorate(v.container, opts.labels, opts.annotations),
+      })),
+      { onProgress, secrets },
+    );
 
-  const built = await buildVariants(
-    variants.map((v) => ({
-      ...v,
-      container: decorate(v.container, opts.labels, opts.annotations),
-    })),
-    { onProgress, secrets },
-  );
-
-  const start = performance.now();
-  onProgress({ kind: "push-start", ref: `${repo}:${tags[0] ?? DEFAULT_TAG}` });
-  const pushed = await pushVariants(built, target, {
-    tag: tags[0] ?? DEFAULT_TAG,
-    username: opts.username,
-    password,
-    mediaTypes: opts.mediaTypes,
-    compression: opts.compression,
-  });
-  const index = await tagIndex(target, pushed, tags, opts.annotations);
-  onProgress({
-    kind: "push-done",
-    digest: index.digest,
-    seconds: (performance.now() - start) / 1000,
-  });
-
-  // What the registry now serves must be what was built: every platform, no stray entry, and
-  // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
-  if (opts.verify && built.length > 1) {
-    const verifyStart = performance.now();
-    const where = `${repo}@${index.digest}`;
-    onProgress({ kind: "verify-start", ref: where, scanBinaries: opts.scanBinaries });
-    await verify(where, {
-      platforms: built.map((b) => b.platform),
-      scanBinaries: opts.scanBinaries,
-      ...(opts.username === undefined || password === undefined
-        ? {}
-        : { username: opts.username, password }),
-      ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
+    // No user tag moves until the very end: the engine pushes under the staging tag, the index
+    // is made final (annotations) and verified by digest, and only then does any tag name it.
+    const start = performance.now();
+    onProgress({ kind: "push-start", ref: `${repo}:${STAGING_TAG}` });
+    const pushed = await pushVariants(built, target, {
+      tag: STAGING_TAG,
+      username: opts.username,
+      password,
+      mediaTypes: opts.mediaTypes,
+      compression: opts.compression,
+      retries: opts.retries,
+      onRetry: (notice) => onProgress(retryEvent({ ...notice, operation: "push" })),
     });
-    onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
+    const index = await finalIndex(target, pushed, opts.annotations);
+    onProgress({
+      kind: "push-done",
+      digest: index.digest,
+      seconds: (performance.now() - start) / 1000,
+    });
+
+    // What the registry serves must be what was built: every platform, no stray entry, and
+    // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
+    if (opts.verify && built.length > 1) {
+      const verifyStart = performance.now();
+      const where = `${repo}@${index.digest}`;
+      onProgress({ kind: "verify-start", ref: where, scanBinaries: opts.scanBinaries });
+      await verify(where, {
+        platforms: built.map((b) => b.platform),
+        scanBinaries: opts.scanBinaries,
+        ...(opts.username === undefined || password === undefined
+          ? {}
+          : { username: opts.username, password }),
+        ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
+        ...(opts.retries === undefined ? {} : { retries: opts.retries }),
+        onProgress,
+      });
+      onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
+    }
+    await moveTags(target, index, tags);
+    return publishResult(registry, ref.repository, index, tags, built);
+  } finally {
+    stopRetryEvents();
   }
-  return publishResult(registry, ref.repository, index, tags, built);
 }

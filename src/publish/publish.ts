@@ -43,6 +43,7 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     username: push.username,
     password: push.password,
     plainHttp: push.plainHttp,
+    retries: push.retries,
   });
   const image = await defineImage(define);
   const result = await image.publish(target, push);

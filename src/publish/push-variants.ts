@@ -1,5 +1,7 @@
 /**
- * Step: the engine pushes every built variant as one index under the first tag. Its failure is
+ * Step: the engine pushes every built variant as one index under the staging tag, retried as a
+ * whole when it fails for a reason that is not the credentials (blobs and manifests are
+ * addressed by digest, so a second push skips what the first one stored). Its failure is
  * AUTH_FAILED when the registry refused the credentials, else PUSH_FAILED.
  */
 import type { Secret } from "@dagger.io/dagger";
@@ -7,10 +9,20 @@ import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
 import type { BuiltVariant } from "../engine/variants.js";
 import { imageFormat, type Compression, type MediaTypeFamily } from "../plan/image-format.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
+import { retrying, retryPolicy, type RetryCause, type RetryNotice } from "../registry/retry.js";
+
+/**
+ * The tag the engine pushes under. No user tag moves before the index is final and verified
+ * (see publishIndex); this one names the last index pushed to the repository, finished or not.
+ */
+export const STAGING_TAG = "multiarch-staging";
 
 /** Registry errors from the engine that mean "your credentials are wrong or missing". */
 const AUTH_ERROR =
   /\b(401|403|unauthori[sz]ed|denied|authentication required|insufficient_scope)\b/i;
+
+/** An HTTP status in an engine error message (`… 503 Service Unavailable`). */
+const STATUS = /\b([45]\d\d)\b(?: [A-Z][a-z]+)/;
 
 export interface PushOptions {
   readonly tag: string;
@@ -19,6 +31,9 @@ export interface PushOptions {
   readonly password?: Secret | undefined;
   readonly mediaTypes: MediaTypeFamily;
   readonly compression: Compression;
+  /** Retries of the whole push (default: retry.ts's). */
+  readonly retries?: number | undefined;
+  readonly onRetry?: ((notice: RetryNotice) => void) | undefined;
 }
 
 /**
@@ -43,13 +58,21 @@ export async function pushVariants(
     publisher = publisher.withRegistryAuth(ref.registry, options.username, options.password);
   }
   try {
-    const pushed = await publisher.publish(`${repo}:${options.tag}`, {
-      platformVariants: others.map((v) => v.container),
-      ...imageFormat(options.mediaTypes, options.compression),
-    });
+    const pushed = await retrying(
+      () =>
+        publisher.publish(`${repo}:${options.tag}`, {
+          platformVariants: others.map((v) => v.container),
+          ...imageFormat(options.mediaTypes, options.compression),
+        }),
+      {
+        policy: retryPolicy(options.retries),
+        judge: (outcome) => (outcome.ok ? undefined : retryablePush(errorText(outcome.error))),
+        onRetry: options.onRetry,
+      },
+    );
     return pushed.slice(pushed.lastIndexOf("@") + 1);
   } catch (error) {
-    const message = redact(error instanceof Error ? error.message : String(error), secrets);
+    const message = redact(errorText(error), secrets);
     const auth = AUTH_ERROR.test(message);
     throw new MultiarchError(
       auth ? ErrorCode.AUTH_FAILED : ErrorCode.PUSH_FAILED,
@@ -62,8 +85,27 @@ export async function pushVariants(
         secrets,
         hint: auth
           ? "pass --username and the password of an account allowed to push to this repository"
-          : "check that the registry is reachable and has space; nothing was tagged",
+          : "check that the registry is reachable and has space; no tag was moved",
       },
     );
   }
+}
+
+/**
+ * Whether a failed push is worth repeating, from the engine's message: not when the registry
+ * refused the credentials or answered another 4xx than 429 (it would answer the same again);
+ * else yes (a 5xx, a reset connection, an interrupted upload).
+ */
+export function retryablePush(message: string): RetryCause | undefined {
+  if (AUTH_ERROR.test(message)) return undefined;
+  const status = STATUS.exec(message)?.[1];
+  if (status !== undefined && status.startsWith("4") && status !== "429") return undefined;
+  const network = /\b(ECONNRESET|ECONNREFUSED|EPIPE|connection reset|broken pipe|EOF)\b/i.exec(
+    message,
+  )?.[1];
+  return { reason: status ?? network ?? "push failed" };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,22 +1,23 @@
 /**
- * Step: after the push, read the index once, add the index annotations to it (Dagger puts
- * annotations on each manifest only), and put the same bytes under every tag, so every tag names
- * one digest.
+ * Steps around verification: make the index final before any user tag sees it (read what the
+ * engine pushed by digest, add the index annotations — Dagger puts annotations on each manifest
+ * only — and store the result by its own digest), then, once it is verified, put those same
+ * bytes under every tag, so every tag names one digest.
  */
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import type { ManifestResult } from "../registry/client.js";
+import { sha256Digest } from "../registry/digest.js";
 import { annotateIndex } from "../registry/index-annotations.js";
 import { MediaType } from "../registry/media-types.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
 
 /**
- * @param pushed the digest the engine pushed under `tags[0]`
- * @returns the index every tag names now
+ * The index as tags will name it, stored in the registry by digest; no tag moves.
+ * @param pushed the digest the engine pushed (under the staging tag)
  */
-export async function tagIndex(
+export async function finalIndex(
   target: OpenRegistry,
   pushed: string,
-  tags: readonly string[],
   annotations: Readonly<Record<string, string>>,
 ): Promise<ManifestResult> {
   const { registry, ref, secrets } = target;
@@ -31,16 +32,27 @@ export async function tagIndex(
   }
   // A Docker manifest list has no annotations field; a single manifest is no index.
   const annotate = Object.keys(annotations).length > 0 && index.mediaType === MediaType.OCI_INDEX;
-  const { bytes, same } = annotate
-    ? annotateIndex(index, annotations, where)
-    : { bytes: index.bytes, same: true };
-  // The engine already put the pushed bytes under the first tag.
-  const retag = same ? tags.slice(1) : tags;
-  let digest = index.digest;
-  for (const tag of retag) {
-    digest = await registry.putManifest(ref.repository, tag, bytes, index.mediaType);
-  }
+  if (!annotate) return index;
+  const { bytes, same } = annotateIndex(index, annotations, where);
   if (same) return index;
+  const digest = await registry.putManifest(
+    ref.repository,
+    sha256Digest(bytes),
+    bytes,
+    index.mediaType,
+  );
   const buffer = Buffer.from(bytes);
   return { ...index, digest, bytes: buffer, json: JSON.parse(buffer.toString("utf8")) as unknown };
+}
+
+/** Point every tag at `index` (bytes unchanged, so one digest), in the order given. */
+export async function moveTags(
+  target: OpenRegistry,
+  index: ManifestResult,
+  tags: readonly string[],
+): Promise<void> {
+  const { registry, ref } = target;
+  for (const tag of tags) {
+    await registry.putManifest(ref.repository, tag, index.bytes, index.mediaType);
+  }
 }

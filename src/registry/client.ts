@@ -20,7 +20,15 @@ import {
   DOCKER_HUB,
   formatReference,
 } from "./reference.js";
-import { createTransport, discard, registryErrorText, type Send } from "./transport.js";
+import { retryPolicy } from "./retry.js";
+import {
+  createTransport,
+  defaultFetch,
+  discard,
+  registryErrorText,
+  type RequestRetry,
+  type Send,
+} from "./transport.js";
 
 /** The Accept header for manifests: every index and image manifest type we understand. */
 const MANIFEST_ACCEPT = [...INDEX_MEDIA_TYPES, ...IMAGE_MANIFEST_MEDIA_TYPES].join(", ");
@@ -50,8 +58,15 @@ export interface RegistryClientOptions {
   readonly password?: string;
   /** Talk HTTP instead of HTTPS. Default: true for localhost, 127.0.0.0/8 and ::1, else false. */
   readonly plainHttp?: boolean;
-  /** Replaces the global fetch (tests, proxies). */
+  /** Replaces the global fetch (tests). Default: Node's, through HTTPS_PROXY etc. when set. */
   readonly fetch?: typeof fetch;
+  /**
+   * Retries of a request the registry answered 429 or 5xx, or whose connection failed (default
+   * 4, at most 10; 0: none). Never for 401, 403, 404 or another 4xx.
+   */
+  readonly retries?: number;
+  /** Replaces the waits between retries (tests). */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Timeout per HTTP request, reading the body included. Default: 120 s. */
   readonly timeoutMs?: number;
   /** Milliseconds since the epoch, for token expiry. Default: Date.now (tests pass a clock). */
@@ -89,6 +104,7 @@ export class RegistryClient {
 
   readonly #auth: RegistryAuth;
   readonly #send: Send;
+  readonly #retryListeners = new Set<(retry: RequestRetry) => void>();
 
   constructor(options: RegistryClientOptions) {
     assertRegistryHost(options.registry);
@@ -98,9 +114,12 @@ export class RegistryClient {
     const plainHttp = options.plainHttp ?? isLoopback(apiHost);
     this.baseUrl = `${plainHttp ? "http" : "https"}://${apiHost}`;
     this.#send = createTransport({
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? defaultFetch(),
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       secrets: () => this.#auth.secrets(),
+      retry: retryPolicy(options.retries),
+      onRetry: (retry) => this.#retryListeners.forEach((listener) => listener(retry)),
+      sleep: options.sleep,
     });
     this.#auth = new RegistryAuth({
       registry: options.registry,
@@ -110,6 +129,15 @@ export class RegistryClient {
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     this.username = this.#auth.username;
+  }
+
+  /**
+   * Be told of every retry from now on (for progress output).
+   * @returns a function that stops telling
+   */
+  onRetry(listener: (retry: RequestRetry) => void): () => void {
+    this.#retryListeners.add(listener);
+    return () => this.#retryListeners.delete(listener);
   }
 
   /** `registry/repository:tag` or `registry/repository@digest`, for messages. */

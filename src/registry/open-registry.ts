@@ -13,6 +13,8 @@ export interface RegistryLogin {
   readonly password?: string | Secret | undefined;
   /** Plain HTTP instead of HTTPS; default: only for loopback addresses. */
   readonly plainHttp?: boolean | undefined;
+  /** Retries of a request that failed for a moment (see RegistryClientOptions.retries). */
+  readonly retries?: number | undefined;
 }
 
 export interface OpenRegistry {
@@ -34,7 +36,7 @@ export async function openRegistry(
   options: { readonly ping?: boolean } = {},
 ): Promise<OpenRegistry> {
   const ref = typeof address === "string" ? parseReference(address) : address;
-  const { username, password, plainHttp } = login;
+  const { username, password, plainHttp, retries } = login;
   const secret =
     password === undefined || typeof password === "string" ? password : await password.plaintext();
   const registry = new RegistryClient({
@@ -42,6 +44,7 @@ export async function openRegistry(
     ...(username === undefined ? {} : { username }),
     ...(secret === undefined ? {} : { password: secret }),
     ...(plainHttp === undefined ? {} : { plainHttp }),
+    ...(retries === undefined ? {} : { retries }),
   });
   if (options.ping !== false) await registry.ping();
   return { ref, registry, secrets: secret === undefined || secret === "" ? [] : [secret] };

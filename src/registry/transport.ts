@@ -4,24 +4,47 @@
  */
 import { z } from "zod";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
+import {
+  isRetryableStatus,
+  parseRetryAfter,
+  retrying,
+  type RetryCause,
+  type RetryNotice,
+  type RetryPolicy,
+} from "./retry.js";
 
 /**
- * Send one request. Network failures and timeouts reject with REGISTRY_ERROR; any HTTP answer,
- * whatever its status, resolves.
- * @param operation names the request in errors, e.g. `GET manifest`, `token`
+ * Send one request, retried while the registry answers 429 or 5xx or the connection fails (see
+ * retry.ts). The answer's body is read within the attempt, so a connection dropped mid-body is
+ * retried too. Network failures and timeouts of the last attempt reject with REGISTRY_ERROR;
+ * any HTTP answer, whatever its status, resolves. Every request the client makes is idempotent
+ * (GET, HEAD, PUT of a manifest by content, DELETE by digest), so repeating one is safe.
+ * @param operation names the request in errors and retry notices, e.g. `GET manifest`, `token`
  */
 export type Send = (url: string, init: RequestInit, operation: string) => Promise<Response>;
 
+/** A retry about to happen, for progress output. */
+export interface RequestRetry extends RetryNotice {
+  readonly operation: string;
+}
+
 export interface TransportOptions {
   readonly fetch: typeof fetch;
-  /** Per request, reading the body included. */
+  /** Per attempt, reading the body included. */
   readonly timeoutMs: number;
   /** What to scrub from errors, asked for when one is made (tokens arrive over time). */
   readonly secrets: () => readonly string[];
+  readonly retry: RetryPolicy;
+  readonly onRetry?: ((retry: RequestRetry) => void) | undefined;
+  /** Replaces the waits between attempts (tests). */
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 /** How much of an error body to quote. */
 const MAX_ERROR_BODY = 2_000;
+
+/** Answers that carry no body, whatever the server sent. */
+const NO_BODY_STATUS = new Set([204, 205, 304]);
 
 const registryErrorsSchema = z.object({
   errors: z.array(
@@ -35,26 +58,105 @@ const registryErrorsSchema = z.object({
 
 export function createTransport(options: TransportOptions): Send {
   return async (url, init, operation) => {
+    const method = init.method ?? "GET";
     try {
-      return await options.fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
-    } catch (cause) {
-      const server = new URL(url).origin;
-      const reason = describeNetworkError(cause);
-      const tls = /ssl|tls|certificate|wrong version number|EPROTO/i.test(reason);
-      throw new MultiarchError(
-        ErrorCode.REGISTRY_ERROR,
-        `Cannot reach registry ${server}: ${reason}.`,
+      return await retrying(
+        async () => {
+          const response = await options.fetch(url, {
+            ...init,
+            signal: AbortSignal.timeout(options.timeoutMs),
+          });
+          if (method === "HEAD" || NO_BODY_STATUS.has(response.status)) return response;
+          const body = await response.arrayBuffer();
+          return new Response(body, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+        },
         {
-          cause,
-          operation,
-          secrets: options.secrets(),
-          hint: tls
-            ? "the HTTPS handshake failed: if the registry serves plain HTTP, set plainHttp: true"
-            : `check that a registry is running at ${server} (host and port), that it is reachable ` +
-              "from here, and whether it serves HTTP or HTTPS (plainHttp)",
+          policy: options.retry,
+          judge: (outcome) =>
+            outcome.ok ? retryableAnswer(outcome.value) : retryableFailure(outcome.error),
+          onRetry: (notice) => options.onRetry?.({ ...notice, operation }),
+          sleep: options.sleep,
         },
       );
+    } catch (cause) {
+      throw networkError(url, operation, cause, options.secrets());
     }
+  };
+}
+
+/** A 429 or 5xx, with the server's Retry-After; undefined for any other answer. */
+function retryableAnswer(response: Response): RetryCause | undefined {
+  if (!isRetryableStatus(response.status)) return undefined;
+  return {
+    reason: String(response.status),
+    retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()),
+  };
+}
+
+/**
+ * A connection that failed, was reset or timed out is worth another try; a failed TLS
+ * handshake or a name that does not resolve is not (it will fail the same way).
+ */
+function retryableFailure(error: unknown): RetryCause | undefined {
+  const reason = describeNetworkError(error);
+  if (isTlsFailure(reason) || /ENOTFOUND/.test(reason)) return undefined;
+  const code = /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(reason)?.[1];
+  return { reason: code ?? reason };
+}
+
+function networkError(
+  url: string,
+  operation: string,
+  cause: unknown,
+  secrets: readonly string[],
+): MultiarchError {
+  const server = new URL(url).origin;
+  const reason = describeNetworkError(cause);
+  return new MultiarchError(
+    ErrorCode.REGISTRY_ERROR,
+    `Cannot reach registry ${server}: ${reason}.`,
+    {
+      cause,
+      operation,
+      secrets,
+      hint: isTlsFailure(reason)
+        ? "the HTTPS handshake failed: if the registry serves plain HTTP, set plainHttp: true"
+        : `check that a registry is running at ${server} (host and port), that it is reachable ` +
+          "from here, and whether it serves HTTP or HTTPS (plainHttp)",
+    },
+  );
+}
+
+function isTlsFailure(reason: string): boolean {
+  return /ssl|tls|certificate|wrong version number|EPROTO/i.test(reason);
+}
+
+/** The proxy variables curl, Docker and undici read; NO_PROXY / no_proxy lists the exceptions. */
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] as const;
+
+/**
+ * The fetch requests go out with: Node's own, or, when a proxy variable is set, undici's fetch
+ * through its EnvHttpProxyAgent (Node 20's fetch ignores those variables). undici loads only
+ * then.
+ */
+export function defaultFetch(env: NodeJS.ProcessEnv = process.env): typeof fetch {
+  if (!PROXY_VARIABLES.some((name) => (env[name] ?? "") !== "")) return globalThis.fetch;
+  let proxied: Promise<typeof fetch> | undefined;
+  return async (input, init) => {
+    proxied ??= import("undici").then(({ EnvHttpProxyAgent, fetch: undiciFetch }) => {
+      const dispatcher = new EnvHttpProxyAgent();
+      // undici's Request and Response are the classes Node's fetch is built from.
+      return ((url: string, options?: RequestInit) =>
+        undiciFetch(url, {
+          ...(options as Parameters<typeof undiciFetch>[1]),
+          dispatcher,
+        })) as unknown as typeof fetch;
+    });
+    return (await proxied)(input, init);
   };
 }
 

@@ -68,6 +68,15 @@ export function formatProblems(problems: readonly Problem[]): string[] {
   );
 }
 
+/**
+ * The reference and the digest it names, once: `repo:tag@digest`, or `repo@digest` when the
+ * reference was a digest already (never `repo@digest@digest`).
+ */
+export function reportReference(report: VerifyReport): string {
+  if (report.digest === "" || report.ref.endsWith(`@${report.digest}`)) return report.ref;
+  return `${report.ref}@${report.digest}`;
+}
+
 /** The summary line of a failed verification, then every problem. */
 export function failureSummary(report: VerifyReport): string {
   const n = report.problems.length;
@@ -106,9 +115,7 @@ export function formatReport(
   report: VerifyReport,
   options: { readonly problems?: boolean } = {},
 ): string {
-  const lines = [
-    `${report.ref}${report.digest === "" ? "" : `@${report.digest}`}: ${report.ok ? "OK" : "FAILED"}`,
-  ];
+  const lines = [`${reportReference(report)}: ${report.ok ? "OK" : "FAILED"}`];
   const width = Math.max(0, ...report.platforms.map((p) => p.platform.length));
   for (const p of report.platforms) {
     const parts = [

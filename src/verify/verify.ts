@@ -14,7 +14,9 @@ import {
   parsePlatforms,
   type Platform,
 } from "../platform/platform.js";
+import { retryEvent, type ProgressListener } from "../common/progress.js";
 import { RegistryClient } from "../registry/client.js";
+import { retriesSchema } from "../registry/retry.js";
 import {
   describePlatform,
   rawPlatform,
@@ -48,6 +50,7 @@ import { cachedLayerRead, defaultLayerCacheDir } from "./layer-cache.js";
 import { classifyEntry, mergeLayers } from "./overlay.js";
 import {
   failureSummary,
+  reportReference,
   type BinaryScan,
   type PlatformVerification,
   type SmokeResult,
@@ -70,6 +73,8 @@ const optionsSchema = z.object({
   layerCache: z.union([z.string().min(1), z.literal(false)]).optional(),
   /** A command to run in every variant: argv, or a string for `sh -c`. */
   smoke: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+  /** Retries of a registry request answered 429 or 5xx, or whose connection failed. */
+  retries: retriesSchema.optional(),
   /** Throw VERIFY_FAILED naming every problem (default true); else only report them. */
   throwOnProblem: z.boolean().default(true),
 });
@@ -79,13 +84,15 @@ export type VerifyOptions = z.input<typeof optionsSchema> & {
   password?: string | Secret;
   /** Engine client for smoke runs (default: the global `dag`). Unused without `smoke`. */
   client?: Client;
+  /** Told of every registry retry. */
+  onProgress?: ProgressListener;
 };
 
 /** VERIFY_FAILED, carrying the whole report. */
 export class VerifyError extends MultiarchError {
   constructor(readonly report: VerifyReport) {
     super(ErrorCode.VERIFY_FAILED, failureSummary(report), {
-      given: report.digest === "" ? report.ref : `${report.ref}@${report.digest}`,
+      given: reportReference(report),
       hint: "republish the image, or fix the platforms, binaries or command named above",
     });
   }
@@ -111,7 +118,7 @@ interface Context {
  *   unreachable) when the registry cannot be read at all
  */
 export async function verify(ref: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const { password, client: given, ...rest } = options;
+  const { password, client: given, onProgress, ...rest } = options;
   const opts = parseOptions(optionsSchema, rest, "verify options");
   const reference = parseReference(ref);
   const expected =
@@ -124,7 +131,9 @@ export async function verify(ref: string, options: VerifyOptions = {}): Promise<
     ...(opts.username === undefined ? {} : { username: opts.username }),
     ...(plaintext === undefined ? {} : { password: plaintext }),
     ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
+    ...(opts.retries === undefined ? {} : { retries: opts.retries }),
   });
+  if (onProgress !== undefined) registry.onRetry((retry) => onProgress(retryEvent(retry)));
   const ctx: Context = {
     registry,
     repository: reference.repository,

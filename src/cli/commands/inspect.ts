@@ -19,6 +19,7 @@ export async function runInspect(command: InspectCommand, io: Io): Promise<void>
     registry: command.registry,
     ...(login === undefined ? {} : { username: login.username, password: login.password }),
     ...(command.plainHttp === undefined ? {} : { plainHttp: command.plainHttp }),
+    ...(command.retries === undefined ? {} : { retries: command.retries }),
   });
   const summary = await readIndex(client, command.repository, command.reference);
   if (summary === undefined) {

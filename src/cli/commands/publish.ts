@@ -82,6 +82,7 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
       ? await openRegistry(destination.repository, {
           ...destination.credentials,
           plainHttp: destination.plainHttp,
+          retries: destination.retries,
         })
       : undefined;
 
@@ -128,6 +129,7 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
           scanBinaries: command.scan,
           tags: [...destination.tags],
           ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
+          ...(destination.retries === undefined ? {} : { retries: destination.retries }),
           ...(login === undefined
             ? {}
             : {

@@ -7,7 +7,7 @@ import type { VerifyReport } from "../../verify/report.js";
 import type { VerifyCommand } from "../args.js";
 import { withEngine } from "../../engine/connection.js";
 import type { Io } from "../io.js";
-import { toJson } from "../../present/render.js";
+import { progressLine, toJson } from "../../present/render.js";
 
 /**
  * Print the report (stdout); when it has problems, throw VERIFY_FAILED naming each of them, which
@@ -25,7 +25,12 @@ export async function runVerify(command: VerifyCommand, io: Io): Promise<void> {
       ...(command.smoke === undefined ? {} : { smoke: command.smoke }),
       ...(login === undefined ? {} : { username: login.username, password: login.password }),
       ...(command.plainHttp === undefined ? {} : { plainHttp: command.plainHttp }),
+      ...(command.retries === undefined ? {} : { retries: command.retries }),
       ...(client === undefined ? {} : { client }),
+      onProgress: (event) => {
+        if (event.kind === "retry")
+          io.err(`${progressLine(event, { width: 0, modeOf: () => undefined })}\n`);
+      },
     });
   const report =
     command.smoke === undefined

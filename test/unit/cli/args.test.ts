@@ -615,6 +615,19 @@ describe("render", () => {
     expect(progressLine({ kind: "push-done", digest: digest("d"), seconds: 1.24 }, context)).toBe(
       "pushed sha256:dddddddddddd in 1.2 s",
     );
+    expect(
+      progressLine(
+        {
+          kind: "retry",
+          operation: "GET blob",
+          attempt: 2,
+          attempts: 5,
+          reason: "503",
+          seconds: 0.4,
+        },
+        context,
+      ),
+    ).toBe("retrying GET blob in 0.4 s (attempt 2/5: 503)");
   });
 
   test("inspect table and JSON", () => {

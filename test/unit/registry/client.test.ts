@@ -7,6 +7,7 @@ import { RegistryClient } from "../../../src/registry/client.js";
 import { sha256Digest } from "../../../src/registry/digest.js";
 import { readIndex } from "../../../src/registry/image-index.js";
 import { MediaType } from "../../../src/registry/media-types.js";
+import type { RequestRetry } from "../../../src/registry/transport.js";
 import { expectMultiarchError } from "../../support/expect-error.js";
 
 const USER = "alice";
@@ -371,7 +372,7 @@ describe("errors", () => {
   test("a non-JSON error body is quoted as text", async () => {
     const { fetch } = scripted(() => new Response("upstream exploded", { status: 502 }));
     const e = await expectMultiarchError(
-      new RegistryClient({ registry: "r.test", fetch }).ping(),
+      new RegistryClient({ registry: "r.test", fetch, retries: 0 }).ping(),
       ErrorCode.REGISTRY_ERROR,
       { status: 502, operation: "ping" },
     );
@@ -391,6 +392,7 @@ describe("errors", () => {
       username: USER,
       password: PASSWORD,
       fetch,
+      retries: 0,
     });
     const e = await expectMultiarchError(client.ping(), ErrorCode.REGISTRY_ERROR, {
       operation: "ping",
@@ -423,9 +425,140 @@ describe("errors", () => {
           reject(init.signal?.reason as Error);
         });
       })) as typeof globalThis.fetch;
-    const client = new RegistryClient({ registry: "r.test", fetch, timeoutMs: 20 });
+    const client = new RegistryClient({ registry: "r.test", fetch, timeoutMs: 20, retries: 0 });
     const e = await expectMultiarchError(client.ping(), ErrorCode.REGISTRY_ERROR);
     expect(e.message).toContain("no answer before the timeout");
+  });
+});
+
+describe("retries", () => {
+  /** A client whose waits are recorded instead of slept, and whose retries are collected. */
+  function retryingClient(fetch: typeof globalThis.fetch, retries?: number) {
+    const waits: number[] = [];
+    const client = new RegistryClient({
+      registry: "r.test",
+      fetch,
+      ...(retries === undefined ? {} : { retries }),
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    });
+    const notices: RequestRetry[] = [];
+    client.onRetry((retry) => notices.push(retry));
+    return { client, waits, notices };
+  }
+
+  /** Answers `statuses` in turn, then the manifest. */
+  function flaky(statuses: number[], headers: Record<string, string> = {}) {
+    const queue = [...statuses];
+    return scripted(() => {
+      const status = queue.shift();
+      return status === undefined ? manifestResponse() : new Response("busy", { status, headers });
+    });
+  }
+
+  test.each([429, 500, 502, 503, 504])(
+    "%i twice, then the manifest: read on the third request, each retry announced",
+    async (status) => {
+      const { fetch, seen } = flaky([status, status]);
+      const { client, notices } = retryingClient(fetch);
+      const read = await client.getManifest("app", "v1");
+      expect(read?.digest).toBe(MANIFEST_DIGEST);
+      expect(seen).toHaveLength(3);
+      expect(notices.map((n) => [n.operation, n.attempt, n.attempts, n.reason])).toEqual([
+        ["GET manifest", 2, 5, String(status)],
+        ["GET manifest", 3, 5, String(status)],
+      ]);
+    },
+  );
+
+  test.each([400, 401, 403, 404, 405, 409, 501])("%i is never retried", async (status) => {
+    const { fetch, seen } = scripted(() => new Response("no", { status }));
+    const { client, notices } = retryingClient(fetch);
+    await client.getManifest("app", "v1").catch(() => undefined);
+    // A 401 is answered once by authentication (no challenge here: refused at once).
+    expect(seen).toHaveLength(1);
+    expect(notices).toEqual([]);
+  });
+
+  test("gives up after `retries`, with the last answer's status in the error", async () => {
+    const { fetch, seen } = scripted(() => new Response("busy", { status: 503 }));
+    const { client, notices } = retryingClient(fetch, 2);
+    await expectMultiarchError(client.getManifest("app", "v1"), ErrorCode.REGISTRY_ERROR, {
+      status: 503,
+      operation: "GET manifest",
+    });
+    expect(seen).toHaveLength(3);
+    expect(notices.map((n) => `${n.attempt}/${n.attempts}`)).toEqual(["2/3", "3/3"]);
+  });
+
+  test("retries: 0 sends once", async () => {
+    const { fetch, seen } = flaky([503]);
+    const { client } = retryingClient(fetch, 0);
+    await expectMultiarchError(client.ping(), ErrorCode.REGISTRY_ERROR, { status: 503 });
+    expect(seen).toHaveLength(1);
+  });
+
+  test("waits at least what Retry-After asks", async () => {
+    const { fetch } = flaky([429], { "Retry-After": "3" });
+    const { client, waits } = retryingClient(fetch);
+    await client.getManifest("app", "v1");
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(3000);
+  });
+
+  test("a connection reset, before or during the body, is retried", async () => {
+    let calls = 0;
+    const fetch = (() => {
+      calls += 1;
+      if (calls === 1) {
+        const cause = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+        return Promise.reject(new TypeError("fetch failed", { cause }));
+      }
+      if (calls === 2) {
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(MANIFEST_BYTES.subarray(0, 10));
+            controller.error(new TypeError("terminated"));
+          },
+        });
+        return Promise.resolve(new Response(body, { status: 200 }));
+      }
+      return Promise.resolve(manifestResponse());
+    }) as typeof globalThis.fetch;
+    const { client, notices } = retryingClient(fetch);
+    const read = await client.getManifest("app", "v1");
+    expect(read?.bytes.equals(MANIFEST_BYTES)).toBe(true);
+    expect(notices.map((n) => n.reason)).toEqual(["ECONNRESET", "terminated"]);
+  });
+
+  test("PUT manifest is sent again with the same bytes", async () => {
+    const bodies: string[] = [];
+    let calls = 0;
+    const fetch = ((_url: string, init: RequestInit) => {
+      calls += 1;
+      bodies.push(Buffer.from(init.body as Uint8Array).toString("utf8"));
+      return Promise.resolve(new Response(null, { status: calls === 1 ? 503 : 201 }));
+    }) as typeof globalThis.fetch;
+    const { client } = retryingClient(fetch);
+    const digest = await client.putManifest("app", "v1", MANIFEST_BYTES, MediaType.OCI_MANIFEST);
+    expect(digest).toBe(MANIFEST_DIGEST);
+    expect(bodies).toEqual([MANIFEST_BYTES.toString("utf8"), MANIFEST_BYTES.toString("utf8")]);
+  });
+
+  test("a TLS failure is not retried", async () => {
+    let calls = 0;
+    const fetch = (() => {
+      calls += 1;
+      const cause = Object.assign(new Error("ssl3_get_record:wrong version number"), {
+        code: "ERR_SSL_WRONG_VERSION_NUMBER",
+      });
+      return Promise.reject(new TypeError("fetch failed", { cause }));
+    }) as typeof globalThis.fetch;
+    const { client } = retryingClient(fetch);
+    await expectMultiarchError(client.ping(), ErrorCode.REGISTRY_ERROR, { operation: "ping" });
+    expect(calls).toBe(1);
   });
 });
 

@@ -154,4 +154,17 @@ describe("VerifyError", () => {
     );
     for (const line of formatProblems(bad.problems)) expect(error.message).toContain(line);
   });
+
+  it("names a reference by digest with its digest once", async () => {
+    const byDigest = { ...bad, ref: `127.0.0.1:5000/app@${bad.digest}` };
+    const error = await expectMultiarchError(
+      () => {
+        throw new VerifyError(byDigest);
+      },
+      ErrorCode.VERIFY_FAILED,
+      { given: byDigest.ref },
+    );
+    expect(error.message).not.toContain(`@${bad.digest}@`);
+    expect(formatReport(byDigest).split("\n")[0]).toBe(`${byDigest.ref}: FAILED`);
+  });
 });

@@ -173,7 +173,7 @@ describe("verify on a scripted registry", () => {
       method === "HEAD" ? serve(CONFIG) : new Response("storage unavailable", { status: 503 }),
     );
     const error = await expectMultiarchError(
-      verify(`${REPO}:v1`, options),
+      verify(`${REPO}:v1`, { ...options, retries: 0 }),
       ErrorCode.REGISTRY_ERROR,
       {
         status: 503,
