@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test bed: a Dagger engine built from Go modules, QEMU user
-# emulation, two local OCI registries and multi-platform base images made from
-# Debian packages. Usage: testbed.sh up|status|env|down
+# emulation, two local OCI registries, multi-platform base images made from
+# Debian packages and the engine's builtin Go and TypeScript SDK images (so that
+# `dagger call` runs modules). Usage: testbed.sh up|status|env|down
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 
@@ -19,6 +20,8 @@ export REPO_DIR # read by lib/engine.sh
 . "$TESTBED_DIR/lib/registry.sh"
 # shellcheck source=lib/seed.sh
 . "$TESTBED_DIR/lib/seed.sh"
+# shellcheck source=lib/sdk-images.sh
+. "$TESTBED_DIR/lib/sdk-images.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -44,6 +47,10 @@ cmd_up() {
   registry_up
   seed_images
   engine_up
+  # The SDK images need the engine's schema; the engine then needs their digests (a restart
+  # when they changed, the first time only).
+  sdk_images_up
+  engine_up
   step "Test bed up in $((SECONDS - start)) s"
   cmd_status
 }
@@ -54,6 +61,7 @@ cmd_status() {
   registry_status || down+=(registries)
   qemu_status || down+=(emulators)
   seed_status || down+=("base images")
+  sdk_status || down+=("SDK images")
   echo "logs:       $MULTIARCH_LOGS"
   echo "caches:     $MULTIARCH_CACHE (binaries, Debian packages, root filesystems)"
   if [ ${#down[@]} -gt 0 ]; then
@@ -75,6 +83,8 @@ export DAGGER_NO_UPDATE_CHECK=1
 export MULTIARCH_REGISTRY=$REGISTRY_ADDR
 export MULTIARCH_AUTH_REGISTRY=$AUTH_REGISTRY_ADDR
 export MULTIARCH_AUTH_CREDENTIALS_FILE=$AUTH_CREDENTIALS_FILE
+export TESTBED_REGISTRY=$TESTBED_REGISTRY_ADDR
+export TESTBED_AUTH_REGISTRY=$TESTBED_AUTH_REGISTRY_ADDR
 EOF
 }
 

@@ -54,6 +54,15 @@ prepare_dagger_source() {
   ! grep -q dangv2 "$src/dagger/core/sdk/dang_sdk.go" \
     || die "the Dang v2 removal no longer applies to dagger $v (core/sdk/dang_sdk.go changed); update prepare_dagger_source"
 
+  # Go module codegen reads the module's go.mod with modfile.ParseLax, which drops replace
+  # directives, so a `replace dagger.io/dagger => ...` never stops it from running
+  # `go get dagger.io/dagger@<commit>`, a commit query our proxy refuses. Parsed strictly, the
+  # replace is seen and the `go get` skipped (the bed's TypeScript runtime module relies on it).
+  sed -i 's/goMod, err = modfile.ParseLax("go.mod", content, nil)/goMod, err = modfile.Parse("go.mod", content, nil)/' \
+    "$src/dagger/cmd/codegen/generator/go/generate_module.go"
+  ! grep -q 'modfile.ParseLax' "$src/dagger/cmd/codegen/generator/go/generate_module.go" \
+    || die "the strict go.mod parse patch no longer applies to dagger $v (cmd/codegen/generator/go/generate_module.go changed); update prepare_dagger_source"
+
   mkdir -p "$src/distconsts"
   cp "$DAGGER_BUILD_FILES/distconsts.go" "$src/distconsts/"
   printf 'module github.com/dagger/dagger/engine/distconsts\n\ngo 1.22\n' >"$src/distconsts/go.mod"
@@ -91,8 +100,8 @@ engine_build() {
   v=$(dagger_version)
   bin=$(dagger_bin_dir "$v")
   if [ -f "$bin/.complete" ]; then
-    # A cache made before the bed shipped dagger-codegen: add just that.
-    [ -x "$bin/dagger-codegen" ] || codegen_build "$v" "$bin"
+    # A cache made before the bed shipped dagger-codegen, or before its go.mod patch: add just that.
+    if [ ! -x "$bin/dagger-codegen" ] || [ ! -f "$bin/.codegen-strict-gomod" ]; then codegen_build "$v" "$bin"; fi
     return 0
   fi
 
@@ -125,6 +134,7 @@ engine_build() {
     "github.com/containernetworking/plugins/plugins/meta/firewall@$CNI_VERSION" \
     "github.com/containernetworking/plugins/plugins/ipam/host-local@$CNI_VERSION" >>"$BUILD_LOG" 2>&1 \
     || die_with_log "$BUILD_LOG" "building the CNI plugins failed"
+  touch "$bin.tmp/.codegen-strict-gomod"
   rm -rf "$bin" && mv "$bin.tmp" "$bin" && touch "$bin/.complete"
   rm -rf "$DAGGER_SRC" # the Go build cache keeps what a rebuild needs
   info "binaries cached in $bin ($(du -sh "$bin" | cut -f1))"
@@ -141,6 +151,7 @@ codegen_build() {
   prepare_dagger_source "$v" "$DAGGER_SRC"
   go_build "dagger-codegen" -ldflags "-s -w" -o "$bin/dagger-codegen.tmp" github.com/dagger/dagger/cmd/codegen
   mv "$bin/dagger-codegen.tmp" "$bin/dagger-codegen"
+  touch "$bin/.codegen-strict-gomod"
   rm -rf "$DAGGER_SRC"
 }
 
@@ -181,20 +192,31 @@ root = "$ENGINE_STATE_DIR"
 [grpc]
   address = ["unix://$ENGINE_SOCK"]
 EOF
-  # docker.io pulls go to the local registry, so unchanged Dockerfiles
-  # (FROM busybox, FROM debian:bookworm-slim) resolve offline. Both local
-  # registries speak plain HTTP.
-  cat >"$ENGINE_CONFIG_DIR/engine.json" <<EOF
+  engine_json >"$ENGINE_CONFIG_DIR/engine.json"
+}
+
+# docker.io pulls go to the local registry, so unchanged Dockerfiles (FROM busybox,
+# FROM debian:bookworm-slim) resolve offline. Both local registries speak plain HTTP, on
+# 127.0.0.1 and on the address module containers reach.
+engine_json() {
+  cat <<EOF
 {
   "registries": {
     "docker.io": { "mirrors": ["$REGISTRY_ADDR"] },
     "$REGISTRY_ADDR": { "http": true },
     "$AUTH_REGISTRY_ADDR": { "http": true },
     "localhost:$REGISTRY_PORT": { "http": true },
-    "localhost:$AUTH_REGISTRY_PORT": { "http": true }
+    "localhost:$AUTH_REGISTRY_PORT": { "http": true },
+    "$TESTBED_REGISTRY_ADDR": { "http": true },
+    "$TESTBED_AUTH_REGISTRY_ADDR": { "http": true }
   }
 }
 EOF
+}
+
+# What the running engine was started with: its registry settings and SDK image digests.
+engine_fingerprint() {
+  { engine_json; sdk_engine_env; } | sha256sum | cut -d' ' -f1
 }
 
 engine_query_version() {
@@ -210,9 +232,15 @@ engine_query_version() {
 engine_up() {
   engine_build
   engine_install
+  local want
+  want=$(engine_fingerprint)
   if pid_alive engine && [ -S "$ENGINE_SOCK" ]; then
-    info "engine already running (pid $(cat "$MULTIARCH_RUN/engine.pid"))"
-    return 0
+    if [ "$(cat "$MULTIARCH_RUN/engine.fingerprint" 2>/dev/null)" = "$want" ]; then
+      info "engine already running (pid $(cat "$MULTIARCH_RUN/engine.pid"))"
+      return 0
+    fi
+    info "restarting the engine: its builtin SDK images or registry settings changed"
+    engine_down
   fi
   if pgrep -x dagger-engine >/dev/null; then
     die "a dagger-engine that this test bed did not start is running (pid $(pgrep -x dagger-engine | tr '\n' ' ')); stop it, then retry"
@@ -230,11 +258,14 @@ engine_up() {
   # mounts its snapshots; none of that should touch the host. tini reaps.
   (
     ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+    # DAGGER_{GO,TYPESCRIPT}_SDK_MANIFEST_DIGEST: the builtin SDK images (lib/sdk-images.sh).
+    while IFS= read -r kv; do if [ -n "$kv" ]; then export "${kv?}"; fi; done < <(sdk_engine_env)
     exec setsid unshare --mount --propagation private -- \
       /usr/bin/tini -s -- "$ENGINE_BIN_DIR/dagger-engine" --config "$ENGINE_CONFIG_DIR/engine.toml" \
       --addr "unix://$ENGINE_SOCK" </dev/null >>"$ENGINE_LOG" 2>&1
   ) &
   echo $! >"$MULTIARCH_RUN/engine.pid"
+  echo "$want" >"$MULTIARCH_RUN/engine.fingerprint"
   local deadline=$((SECONDS + 120))
   until engine_query_version >/dev/null 2>&1; do
     pid_alive engine || die_with_log "$ENGINE_LOG" "the engine exited during start-up"
@@ -282,5 +313,5 @@ engine_down() {
     # shellcheck disable=SC2086
     kill -KILL $alive 2>/dev/null || true
   fi
-  rm -f "$MULTIARCH_RUN/engine.pid" "$ENGINE_SOCK"
+  rm -f "$MULTIARCH_RUN/engine.pid" "$MULTIARCH_RUN/engine.fingerprint" "$ENGINE_SOCK"
 }

@@ -5,7 +5,8 @@
 #
 # We run the binary ourselves with our own config files instead of the
 # package's service: Debian's config asks for htpasswd auth and listens on
-# every interface, and the test bed must only touch 127.0.0.1.
+# every interface, and the test bed must only touch 127.0.0.1 (and the address
+# made for module containers, at the end of this file).
 
 AUTH_REGISTRY_USER=multiarch
 REGISTRY_CONFIG_DIR="$MULTIARCH_STATE/registry-config"
@@ -21,6 +22,9 @@ registry_up() {
   _registry_start plain "$REGISTRY_PORT" 200
   _registry_start auth "$AUTH_REGISTRY_PORT" 401
   _registry_check_credentials
+  _registry_net_up
+  _registry_forward_start plain "$REGISTRY_PORT" 200
+  _registry_forward_start auth "$AUTH_REGISTRY_PORT" 401
 }
 
 # One line per registry; non-zero when either is down.
@@ -35,14 +39,27 @@ registry_status() {
     fi
     printf '%-16s 127.0.0.1:%-6s %-5s log: %s\n' "registry-$name" "$port" "$state" \
       "$MULTIARCH_LOGS/registry-$name.log"
+    if _registry_forward_is_ours "$name" && _registry_answers "$port" "$code" "$REGISTRY_NET_IP"; then
+      state=up
+    else
+      state=down rc=1
+    fi
+    printf '%-16s %s:%-6s %-5s (forwarded to 127.0.0.1:%s, for module containers)\n' "registry-$name" \
+      "$REGISTRY_NET_IP" "$port" "$state" "$port"
   done
   return "$rc"
 }
 
 # Stop only what registry_up started (the recorded pids).
 registry_down() {
+  _registry_forward_stop plain
+  _registry_forward_stop auth
   _registry_stop plain
   _registry_stop auth
+  if ip link show "$REGISTRY_NET_IF" >/dev/null 2>&1; then
+    ip link del "$REGISTRY_NET_IF" && info "removed $REGISTRY_NET_IF ($REGISTRY_NET_IP)"
+  fi
+  if [ -e "/run/netns/$REGISTRY_NETNS" ]; then ip netns del "$REGISTRY_NETNS"; fi
 }
 
 # --- internals ---------------------------------------------------------------
@@ -57,12 +74,12 @@ _registry_port_code() {
 
 _registry_config() { echo "$REGISTRY_CONFIG_DIR/$1.yml"; }
 
-# HTTP status of /v2/, or 000 when nothing answers.
+# HTTP status of /v2/ on PORT (of IP, default 127.0.0.1), or 000 when nothing answers.
 _registry_v2_code() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1/v2/" || true
+  curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://${2:-127.0.0.1}:$1/v2/" || true
 }
 
-_registry_answers() { [ "$(_registry_v2_code "$1")" = "$2" ]; }
+_registry_answers() { [ "$(_registry_v2_code "$1" "${3:-}")" = "$2" ]; }
 
 # A live pid is only ours if it is a registry serving our config: pid files
 # can outlive their process (and the pid be reused) after a crash.
@@ -238,3 +255,82 @@ _registry_stop() {
 }
 
 _registry_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# --- the address module containers reach ----------------------------------------
+# A module's code runs in a container on the engine's bridge (10.87.0.0/16), where 127.0.0.1
+# is the container itself, while the engine pulls and pushes from the host. Both reach an
+# address of the host other than loopback: containers through their default route (the host,
+# via the bridge), which the host delivers locally. The bridge's own host address (10.87.0.1)
+# would do, but CNI creates it only when the engine starts its first container, and it would
+# vanish with the engine. So the bed makes an address of its own that exists before the engine
+# starts: the host end of a veth pair, $REGISTRY_NET_IF ($REGISTRY_NET_IP/30), whose other end
+# sits in a network namespace the bed creates ($REGISTRY_NETNS, 10.86.0.2; a veth carries
+# traffic only while both ends are up). Nothing is routed off this machine, and the address is
+# outside the engine's network. (A dummy interface would be simpler, but this kernel has no
+# dummy driver.) The registries keep listening on 127.0.0.1 only (everything else uses those);
+# socat forwards $REGISTRY_NET_IP:PORT to them, so each registry keeps one process and storage.
+
+REGISTRY_NETNS=multiarch-registry
+
+_registry_net_up() {
+  need_packages socat iproute2
+  if [ ! -e "/run/netns/$REGISTRY_NETNS" ]; then
+    ip netns add "$REGISTRY_NETNS" || die "cannot create the network namespace $REGISTRY_NETNS (ip netns add)"
+  fi
+  if ! ip link show "$REGISTRY_NET_IF" >/dev/null 2>&1; then
+    ip link add "$REGISTRY_NET_IF" type veth peer name "${REGISTRY_NET_IF}p" netns "$REGISTRY_NETNS" ||
+      die "cannot create the veth pair $REGISTRY_NET_IF / ${REGISTRY_NET_IF}p"
+  fi
+  if ! ip -4 addr show dev "$REGISTRY_NET_IF" | grep -q "inet $REGISTRY_NET_IP/"; then
+    ip addr add "$REGISTRY_NET_IP/30" dev "$REGISTRY_NET_IF" ||
+      die "cannot give $REGISTRY_NET_IF the address $REGISTRY_NET_IP"
+  fi
+  if ! ip -n "$REGISTRY_NETNS" -4 addr show dev "${REGISTRY_NET_IF}p" | grep -q "inet ${REGISTRY_NET_IP%.*}.2/"; then
+    ip -n "$REGISTRY_NETNS" addr add "${REGISTRY_NET_IP%.*}.2/30" dev "${REGISTRY_NET_IF}p"
+  fi
+  ip -n "$REGISTRY_NETNS" link set "${REGISTRY_NET_IF}p" up
+  ip link set "$REGISTRY_NET_IF" up
+}
+
+_registry_forward_is_ours() {
+  local pid
+  pid_alive "forward-$1" || return 1
+  pid=$(cat "$MULTIARCH_RUN/forward-$1.pid")
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "bind=$REGISTRY_NET_IP"
+}
+
+_registry_forward_start() {
+  local name=$1 port=$2 code=$3 log="$MULTIARCH_LOGS/forward-$1.log" pidfile="$MULTIARCH_RUN/forward-$1.pid" i
+  if _registry_forward_is_ours "$name" && _registry_answers "$port" "$code" "$REGISTRY_NET_IP"; then
+    info "registry-$name already forwarded from $REGISTRY_NET_IP:$port (pid $(cat "$pidfile"))"
+    return 0
+  fi
+  _registry_forward_stop "$name"
+  if ss -Hltn "sport = :$port" | awk '{print $4}' | grep -qE "^($REGISTRY_NET_IP|0\.0\.0\.0|\*|\[::\]):$port\$"; then
+    die "$REGISTRY_NET_IP:$port is taken by a process the test bed did not start: $(ss -Hltnp "sport = :$port" | sed 's/  */ /g'). Stop it and retry."
+  fi
+  (
+    # shellcheck disable=SC2016 # $$ and $@ belong to the inner sh
+    setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+      sh -c 'echo $$ >"$1" && shift && exec "$@"' sh "$pidfile" \
+      socat "TCP-LISTEN:$port,bind=$REGISTRY_NET_IP,reuseaddr,fork" "TCP:127.0.0.1:$port" </dev/null >>"$log" 2>&1 &
+  )
+  for ((i = 0; i < 40; i++)); do
+    _registry_answers "$port" "$code" "$REGISTRY_NET_IP" && break
+    sleep 0.25
+  done
+  _registry_answers "$port" "$code" "$REGISTRY_NET_IP" ||
+    die_with_log "$log" "registry-$name does not answer $code on http://$REGISTRY_NET_IP:$port/v2/ through socat"
+  info "registry-$name also on $REGISTRY_NET_IP:$port (socat pid $(cat "$pidfile"))"
+}
+
+_registry_forward_stop() {
+  local pidfile="$MULTIARCH_RUN/forward-$1.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if _registry_forward_is_ours "$1"; then
+    kill "$pid" 2>/dev/null || true
+    wait_for 5 _registry_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
