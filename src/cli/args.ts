@@ -6,6 +6,7 @@
 import { isAbsolute, normalize, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
+import { earlyCommand, UsageError, type HelpTopic } from "./usage.js";
 import { MultiarchError } from "../common/errors.js";
 // Type-only imports from @dagger.io/dagger there: parsing flags never loads the SDK.
 import {
@@ -27,19 +28,6 @@ import {
 } from "../registry/reference.js";
 
 /** Which help text a usage error (or --help) refers to. */
-export type HelpTopic = "main" | "publish" | "inspect" | "verify";
-
-/** Bad input: one line saying what is wrong; the CLI exits 2 without starting an engine. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-  constructor(
-    message: string,
-    readonly topic: HelpTopic = "main",
-  ) {
-    super(message);
-  }
-}
-
 /** A registry login: the password comes only from the environment variable `passwordEnv`. */
 export interface Credentials {
   readonly username: string;
@@ -268,26 +256,9 @@ const verifyFlagsSchema = inspectFlagsSchema.extend({
  * @throws UsageError for anything malformed, missing or contradictory
  */
 export function parseCli(argv: readonly string[], context: ParseContext): Command {
-  const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError("no command given", "main");
-  if (first === "--version" || first === "-V") {
-    if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, "main");
-    return { kind: "version" };
-  }
-  if (first === "--help" || first === "-h") return { kind: "help", topic: "main" };
-  if (first === "help") {
-    const topic = rest[0];
-    if (topic === undefined) return { kind: "help", topic: "main" };
-    if (topic === "publish" || topic === "inspect" || topic === "verify") {
-      return { kind: "help", topic };
-    }
-    throw new UsageError(
-      `no help for ${JSON.stringify(topic)}: commands are publish, inspect, verify`,
-    );
-  }
-  if (wantsHelp(rest) && (first === "publish" || first === "inspect" || first === "verify")) {
-    return { kind: "help", topic: first };
-  }
+  const early = earlyCommand(argv);
+  if (early !== undefined) return early;
+  const [first = "", ...rest] = argv;
   switch (first) {
     case "publish":
       return parsePublish(rest, context);
@@ -302,15 +273,6 @@ export function parseCli(argv: readonly string[], context: ParseContext): Comman
           : `unknown command ${JSON.stringify(first)}: commands are publish, inspect, verify`,
       );
   }
-}
-
-/** `-h`/`--help` anywhere before a `--` terminator. */
-function wantsHelp(args: readonly string[]): boolean {
-  for (const arg of args) {
-    if (arg === "--") return false;
-    if (arg === "--help" || arg === "-h") return true;
-  }
-  return false;
 }
 
 function parsePublish(args: readonly string[], context: ParseContext): PublishCommand {

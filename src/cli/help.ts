@@ -2,7 +2,7 @@
  * The CLI's help texts: full help for --help, and the short usage printed under a usage error.
  */
 import { DEFAULT_RETRIES, MAX_RETRIES } from "../registry/retry.js";
-import type { HelpTopic } from "./args.js";
+import type { HelpTopic } from "./usage.js";
 
 const MAIN = `multiarch: build one container per CPU platform with Dagger and publish them as ONE
 multi-platform image (an OCI image index), like docker buildx build --platform a,b --push.
@@ -65,8 +65,8 @@ Output:
   -h, --help               this help
 
 Engine: inside 'dagger run', its session; else _EXPERIMENTAL_DAGGER_RUNNER_HOST and
-_EXPERIMENTAL_DAGGER_CLI_BIN when set; else the local engine at /run/dagger/engine.sock with
-/usr/local/bin/dagger when both exist; else the Dagger SDK starts one itself.
+_EXPERIMENTAL_DAGGER_CLI_BIN when set; else an engine at Dagger's default socket
+/run/dagger/engine.sock with a dagger CLI on PATH; else the Dagger SDK starts one itself.
 
 Example:
   multiarch publish --source . --address 127.0.0.1:5000/team/app --tag 1.0 --tag latest \\

@@ -9,11 +9,11 @@
  * registry client, the engine connection or the Dagger SDK (over a second to import).
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
 import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
-import { parseCli, UsageError, type Command, type ParseContext } from "./args.js";
+import type { Command, ParseContext } from "./args.js";
 import { helpText, shortUsage } from "./help.js";
 import { processIo, type Io } from "./io.js";
+import { earlyCommand, UsageError } from "./usage.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -36,7 +36,9 @@ const BAD_INPUT: ReadonlySet<string> = new Set([
 /** The package's version, from package.json. */
 export function version(): string {
   const file = new URL("../../package.json", import.meta.url);
-  return z.object({ version: z.string() }).parse(JSON.parse(readFileSync(file, "utf8"))).version;
+  const { version: value } = JSON.parse(readFileSync(file, "utf8")) as { version?: unknown };
+  if (typeof value !== "string") throw new Error(`${file.pathname} has no version`);
+  return value;
 }
 
 /** Every form of a command's secrets that could show up in an error. */
@@ -57,7 +59,9 @@ function secretsOf(command: Command): string[] {
 export async function run(argv: readonly string[], io: Io, context: ParseContext): Promise<number> {
   let secrets: string[] = [];
   try {
-    const command = parseCli(argv, context);
+    // Help and version first: they need neither the option parser (zod) nor any command.
+    const command: Command =
+      earlyCommand(argv) ?? (await import("./args.js")).parseCli(argv, context);
     secrets = secretsOf(command);
     switch (command.kind) {
       case "help":

@@ -6,7 +6,8 @@ import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { BuildMode } from "../../plan/dockerfile-stages.js";
 import { openRegistry } from "../../registry/open-registry.js";
-import { UsageError, type PublishCommand } from "../args.js";
+import type { PublishCommand } from "../args.js";
+import { UsageError } from "../usage.js";
 import { withEngine } from "../../engine/connection.js";
 import type { Io } from "../io.js";
 import {

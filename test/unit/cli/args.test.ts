@@ -3,7 +3,8 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { ErrorCode, MultiarchError } from "../../../src/common/errors.js";
-import { parseCli, UsageError, type Command, type PublishCommand } from "../../../src/cli/args.js";
+import { parseCli, type Command, type PublishCommand } from "../../../src/cli/args.js";
+import { UsageError } from "../../../src/cli/usage.js";
 import { checkHost, type HostProbe } from "../../../src/cli/commands/publish.js";
 import { helpText } from "../../../src/cli/help.js";
 import type { Io } from "../../../src/cli/io.js";

@@ -1,6 +1,7 @@
 // `multiarch verify`: argv → the typed command, and bad input → a UsageError (exit 2).
 import { describe, expect, it } from "vitest";
-import { parseCli, UsageError, type Command } from "../../../src/cli/args.js";
+import { parseCli, type Command } from "../../../src/cli/args.js";
+import { UsageError } from "../../../src/cli/usage.js";
 import { helpText } from "../../../src/cli/help.js";
 import type { Io } from "../../../src/cli/io.js";
 import { run } from "../../../src/cli/main.js";
