@@ -43,8 +43,10 @@ export type { Compression, MediaTypeFamily } from "./plan/image-format.js";
 // Engine: connecting, emulation, one platform's container, building them all.
 export {
   chooseEngine,
+  DEFAULT_ENGINE_SOCKET,
   withEngine,
   type EngineChoice,
+  type EngineProbes,
   type WithEngineOptions,
 } from "./engine/connection.js";
 export {
