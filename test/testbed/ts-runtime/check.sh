@@ -39,14 +39,14 @@ expect() {
 
 smoke="$here/smoke-module"
 run "TS functions" dagger -m "$smoke" functions || failed=1
-expect "smoke module lists its functions" "arm64-uname"
+expect "smoke module lists its functions" "uname-on-arm"
 run "TS call hello" dagger -m "$smoke" call hello --name bed || failed=1
 expect "hello returns a greeting" "hello, bed"
-run "TS call arm64-uname" dagger -m "$smoke" call arm64-uname || failed=1
+run "TS call uname-on-arm" dagger -m "$smoke" call uname-on-arm || failed=1
 expect "busybox on linux/arm64 reports aarch64" "aarch64"
-run "TS call registry-v2" dagger -m "$smoke" call registry-v2 --addr "$TESTBED_REGISTRY" || failed=1
+run "TS call registry-get" dagger -m "$smoke" call registry-get --addr "$TESTBED_REGISTRY" || failed=1
 expect "a module's container reaches \$TESTBED_REGISTRY/v2/" "200 OK"
-run "TS call registry-v2 (auth)" dagger -m "$smoke" call registry-v2 --addr "$TESTBED_AUTH_REGISTRY" || true
+run "TS call registry-get (auth)" dagger -m "$smoke" call registry-get --addr "$TESTBED_AUTH_REGISTRY" || true
 expect "a module's container reaches \$TESTBED_AUTH_REGISTRY/v2/ (401 without credentials)" "401"
 
 # A module importing ExecError as a value must fail like under Dagger's runtime.
@@ -60,7 +60,7 @@ else
 fi
 
 # A Go module made by `dagger init --sdk=go` (its template pulls alpine, which the bed does not
-# seed: the functions are replaced by two of ours).
+# seed: the functions are replaced by two of ours). -m: testbed:env sets DAGGER_MODULE.
 gomod=$(mktemp -d)
 cd "$gomod"
 run "Go init" dagger init --sdk=go --name gosmoke --source . . >/dev/null || failed=1
@@ -87,9 +87,9 @@ func (m *Gosmoke) Uname(ctx context.Context) (string, error) {
 
 var _ = dagger.Platform("")
 GO
-run "Go call hello" dagger call hello --name go || failed=1
+run "Go call hello" dagger -m "$gomod" call hello --name go || failed=1
 expect "Go module's hello" "hello, go"
-run "Go call uname" dagger call uname || failed=1
+run "Go call uname" dagger -m "$gomod" call uname || failed=1
 expect "Go module's uname" "x86_64"
 cd "$repo"
 rm -rf "$gomod"
