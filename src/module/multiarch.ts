@@ -59,7 +59,7 @@ export class Multiarch {
     const report = MultiarchEmulationReport.of(await checkEmulation(platforms, { install }));
     const again = new Set(report.platforms.map((p) => p.platform));
     return this.with({
-      checked: [...this.checked.filter((p) => !again.has(p.platform)), ...report.platforms],
+      checked: [...this.checks().filter((p) => !again.has(p.platform)), ...report.platforms],
     });
   }
 
@@ -76,7 +76,7 @@ export class Multiarch {
     const registry = registryOf(address);
     return this.with({
       registryAuths: [
-        ...this.registryAuths.filter((a) => a.registry !== registry),
+        ...this.auths().filter((a) => a.registry !== registry),
         new MultiarchRegistryAuth(registry, username, secret),
       ],
     });
@@ -135,13 +135,13 @@ export class Multiarch {
   ): Promise<MultiarchPublished> {
     const engine = await dag.defaultPlatform();
     const result = await publishVariants(
-      await variantsOf(variants, this.checked, engine),
+      await variantsOf(variants, this.checks(), engine),
       address,
       {
         ...imageFormatOptions(mediaTypes, compression),
         annotations: parseKeyValues("annotation", annotations),
         ...(tags.length === 0 ? {} : { tags }),
-        ...credentialsFor(this.registryAuths, address),
+        ...credentialsFor(this.auths(), address),
         ...(plainHttp ? { plainHttp } : {}),
         ...(retries === undefined ? {} : { retries }),
       },
@@ -196,7 +196,7 @@ export class Multiarch {
       ...imageFormatOptions(mediaTypes, compression),
       ...(tags.length === 0 ? {} : { tags }),
       ...(target === undefined ? {} : { target }),
-      ...credentialsFor(this.registryAuths, address, { username, password }),
+      ...credentialsFor(this.auths(), address, { username, password }),
       ...(plainHttp ? { plainHttp } : {}),
       verify,
       ...(retries === undefined ? {} : { retries }),
@@ -253,7 +253,7 @@ export class Multiarch {
   ): Promise<string> {
     const report = await verifyImage(address, {
       ...(platforms.length === 0 ? {} : { platforms }),
-      ...credentialsFor(this.registryAuths, address),
+      ...credentialsFor(this.auths(), address),
       ...(plainHttp ? { plainHttp } : {}),
     });
     return formatReport(report);
@@ -272,7 +272,7 @@ export class Multiarch {
   ): Promise<string> {
     const { ref, registry } = await openRegistry(
       address,
-      { ...credentialsFor(this.registryAuths, address), plainHttp },
+      { ...credentialsFor(this.auths(), address), plainHttp },
       { ping: false },
     );
     const reference = ref.digest ?? ref.tag ?? DEFAULT_TAG;
@@ -287,11 +287,21 @@ export class Multiarch {
     return inspectTable(address, summary);
   }
 
+  // The module runtime restores an object from its state without running field initialisers:
+  // a field never set arrives undefined.
+  private auths(): MultiarchRegistryAuth[] {
+    return this.registryAuths ?? [];
+  }
+
+  private checks(): MultiarchPlatformSupport[] {
+    return this.checked ?? [];
+  }
+
   /** A copy of this object with some fields replaced (Dagger objects are values). */
   private with(fields: Partial<Pick<Multiarch, "registryAuths" | "checked">>): Multiarch {
     return Object.assign(new Multiarch(), {
-      registryAuths: this.registryAuths,
-      checked: this.checked,
+      registryAuths: this.auths(),
+      checked: this.checks(),
       ...fields,
     });
   }
