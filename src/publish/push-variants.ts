@@ -103,7 +103,7 @@ export function retryablePush(message: string): RetryCause | undefined {
   const network = /\b(ECONNRESET|ECONNREFUSED|EPIPE|connection reset|broken pipe|EOF)\b/i.exec(
     message,
   )?.[1];
-  return { reason: status ?? network ?? "push failed" };
+  return { reason: status ?? network ?? "engine error" };
 }
 
 function errorText(error: unknown): string {
