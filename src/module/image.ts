@@ -5,6 +5,7 @@ import { func, object, type Container, type File } from "@dagger.io/dagger";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import type { Variant } from "../engine/variants.js";
 import { exportIndex } from "../publish/export-index.js";
+import { reportsErrorCodes } from "./error-codes.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
 
 /**
@@ -33,10 +34,12 @@ export class MultiarchImage {
 
   /**
    * Build every platform, then write them as ONE image index in an OCI layout tarball (for a dry
-   * run or an air-gapped hand-off: skopeo copy oci-archive:image.tar docker://...).
+   * run or an air-gapped hand-off: skopeo copy oci-archive:image.tar docker://...). Chain export
+   * --path to write it: build ... as-tarball export --path image.tar.
    */
   @func()
-  async export(
+  @reportsErrorCodes()
+  async asTarball(
     /** Media types of the index and its manifests. */
     mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
     /** Layer compression. */

@@ -28,6 +28,7 @@ import { DEFAULT_TAG } from "../registry/reference.js";
 import { formatReport } from "../verify/report.js";
 import { verify as verifyImage } from "../verify/verify.js";
 import { MultiarchEmulationReport, MultiarchPlatformSupport } from "./emulation-report.js";
+import { reportsErrorCodes } from "./error-codes.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
 import { MultiarchImage } from "./image.js";
 import { MultiarchPublished } from "./published.js";
@@ -50,6 +51,7 @@ export class Multiarch {
    * functions chained after it. Fails naming every platform the engine cannot run.
    */
   @func({ cache: "never" })
+  @reportsErrorCodes()
   async withEmulation(
     /** Target platforms, os/arch[/variant] or a short name (arm64, armhf, ppc64le, s390x, ...). */
     platforms: string[] = ["linux/amd64", "linux/arm64"],
@@ -87,6 +89,7 @@ export class Multiarch {
    * kept (FROM --platform=$BUILDPLATFORM stages run natively). Lazy: built when used.
    */
   @func()
+  @reportsErrorCodes()
   async buildPlatform(
     /** The build context: a directory with the Dockerfile. */
     source: Directory,
@@ -115,6 +118,7 @@ export class Multiarch {
    * built. Credentials: chain withRegistryAuth first.
    */
   @func({ cache: "never" })
+  @reportsErrorCodes()
   async publishIndex(
     /** One container per platform; each one's platform is read from the container. */
     variants: Container[],
@@ -154,6 +158,7 @@ export class Multiarch {
    * Dockerfile in source, push them as ONE image index under every tag, and verify it.
    */
   @func({ cache: "never" })
+  @reportsErrorCodes()
   async publish(
     /** The build context: a directory with the Dockerfile; default: the module's directory. */
     @argument({ defaultPath: "/" }) source: Directory,
@@ -210,6 +215,7 @@ export class Multiarch {
    * is built until then.
    */
   @func()
+  @reportsErrorCodes()
   async build(
     /** The build context: a directory with the Dockerfile; default: the module's directory. */
     @argument({ defaultPath: "/" }) source: Directory,
@@ -243,6 +249,7 @@ export class Multiarch {
    * VERIFY_FAILED naming every problem. Credentials: chain withRegistryAuth first.
    */
   @func({ cache: "never" })
+  @reportsErrorCodes()
   async verify(
     /** What to read: registry/repository:tag or registry/repository@sha256:... (default tag: latest). */
     address: string,
@@ -264,6 +271,7 @@ export class Multiarch {
    * size. Credentials: chain withRegistryAuth first.
    */
   @func({ cache: "never" })
+  @reportsErrorCodes()
   async inspect(
     /** What to read: registry/repository:tag or registry/repository@sha256:... (default tag: latest). */
     address: string,

@@ -36,7 +36,7 @@ describe("Multiarch (the Dagger module's main object)", () => {
   const dir = mkdtempSync(join(tmpdir(), "multiarch-module-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  describe("build() → MultiarchImage → publishIndex(variants), verify(), export()", () => {
+  describe("build() → MultiarchImage → publishIndex(variants), verify(), asTarball()", () => {
     const repo = `${REGISTRY}/${uniqueRepo("module")}`;
     const archive = join(dir, "image.tar");
     let ref = "";
@@ -54,7 +54,7 @@ describe("Multiarch (the Dagger module's main object)", () => {
         variantPlatforms = await Promise.all(image.variants.map((c) => c.platform()));
         ref = (await multiarch.publishIndex(image.variants, repo, ["v1", "latest"])).refs[0] ?? "";
         verified = await multiarch.verify(`${repo}:latest`, image.platforms);
-        await (await image.export()).export(archive);
+        await (await image.asTarball()).export(archive);
       });
       expect(platforms).toEqual(TWO);
       expect(variantPlatforms).toEqual(TWO);
@@ -78,7 +78,7 @@ describe("Multiarch (the Dagger module's main object)", () => {
       expect(lines.slice(1, 1 + TWO.length).map((l) => l.trim().split(/\s+/)[0])).toEqual(TWO);
     });
 
-    it("export() writes an OCI archive that skopeo reads with both platforms", () => {
+    it("asTarball() writes an OCI archive that skopeo reads with both platforms", () => {
       const raw = JSON.parse(
         execFileSync("skopeo", ["inspect", "--raw", `oci-archive:${archive}`], {
           encoding: "utf8",
