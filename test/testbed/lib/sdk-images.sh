@@ -8,7 +8,12 @@
 #                   (GOPROXY=file:// inside: containers get no Go proxy)
 #   TypeScript SDK  Debian minbase + Node.js, npm and tsx from the npm registry + the npm package
 #                   @dagger.io/dagger + dagger's codegen + our runtime module
-#                   (test/testbed/ts-runtime/runtime) + an npm cache for the modules we know
+#                   (test/testbed/ts-runtime/runtime)
+#   npm caches      one image per known TypeScript module, in the plain registry as
+#                   multiarch/ts-npm-cache:HASH (HASH of its package files): what
+#                   `npm install --omit=dev` needs, for the runtime's offline install. Kept out of
+#                   the SDK image so that a changed package.json costs a push, not a new SDK
+#                   image and an engine restart under other sessions.
 #
 # Each image is one gzip layer and an OCI manifest whose blobs go into the engine's builtin
 # content store; the engine finds them by the manifest digests in
@@ -25,9 +30,17 @@ SDK_TYPESCRIPT_VERSION=5.9.3  # tsdistconsts.DefaultTypeScriptVersion
 # The commit v0.21.8's engine passes to the Go codegen as --lib-version (core/sdk/go_sdk.go).
 SDK_GO_LIB_COMMIT=56bb30426a8462af6f95cfdae6461d0cc796ff50
 SDK_TS_RUNTIME_DIR="$TESTBED_DIR/ts-runtime/runtime"
-# Modules whose npm dependencies the TypeScript image's npm cache holds (module runtimes
-# install offline); a folder with a package.json each.
+# Modules whose npm dependencies get an npm cache image (module runtimes install offline); a
+# folder with a package.json each: this repository's module, and any listed (colon-separated)
+# in TESTBED_TS_NPM_MODULES.
 SDK_TS_NPM_MODULES=("$REPO_DIR")
+if [ -n "${TESTBED_TS_NPM_MODULES:-}" ]; then
+  IFS=: read -r -a _sdk_extra <<<"$TESTBED_TS_NPM_MODULES"
+  SDK_TS_NPM_MODULES+=("${_sdk_extra[@]}")
+fi
+SDK_NPM_CACHE_REPO=multiarch/ts-npm-cache # the runtime's npmCacheRepo
+# Bump when what the images are made of changes in a way their other inputs do not show.
+SDK_IMAGE_RECIPE=1
 SDK_BASE_PACKAGES=ca-certificates,git,openssh-client,libstdc++6
 
 sdk_images_up() {
@@ -43,6 +56,7 @@ sdk_images_up() {
   ts_digest=$(cat "$SDK_DIR/ts-$ts_key/digest")
   _sdk_install_blobs "$SDK_DIR/go-$go_key/oci"
   _sdk_install_blobs "$SDK_DIR/ts-$ts_key/oci"
+  _sdk_npm_caches "$SDK_DIR/ts-$ts_key"
   printf 'DAGGER_GO_SDK_MANIFEST_DIGEST=%s\nDAGGER_TYPESCRIPT_SDK_MANIFEST_DIGEST=%s\n' \
     "$go_digest" "$ts_digest" >"$SDK_DIGESTS_FILE.tmp"
   mv "$SDK_DIGESTS_FILE.tmp" "$SDK_DIGESTS_FILE"
@@ -75,26 +89,28 @@ sdk_engine_env() {
 # and go.sum (its dependencies are warmed in the image).
 _sdk_go_key() {
   {
-    echo "go $(go env GOVERSION) dagger $1 base $SDK_BASE_PACKAGES"
-    sha256sum "$(dagger_bin_dir "$1")/dagger-codegen" "${BASH_SOURCE[0]}" \
+    echo "recipe $SDK_IMAGE_RECIPE go $(go env GOVERSION) dagger $1 base $SDK_BASE_PACKAGES"
+    sha256sum "$(dagger_bin_dir "$1")/dagger-codegen" \
       "$SDK_TS_RUNTIME_DIR/go.mod" "$SDK_TS_RUNTIME_DIR/go.sum" | cut -d' ' -f1
   } | sha256sum | cut -c1-16
 }
 
-# Inputs of the TypeScript image: versions, codegen, this file, the runtime module's files and
-# the package files of the modules whose npm dependencies it carries.
+# Inputs of the TypeScript image: versions, codegen and the runtime module's files.
 _sdk_ts_key() {
-  local m f
   {
-    echo "node $SDK_NODE_VERSION npm $SDK_NPM_VERSION tsx $SDK_TSX_VERSION ts $SDK_TYPESCRIPT_VERSION dagger $1 base $SDK_BASE_PACKAGES"
-    sha256sum "$(dagger_bin_dir "$1")/dagger-codegen" "${BASH_SOURCE[0]}" | cut -d' ' -f1
+    echo "recipe $SDK_IMAGE_RECIPE node $SDK_NODE_VERSION npm $SDK_NPM_VERSION tsx $SDK_TSX_VERSION ts $SDK_TYPESCRIPT_VERSION dagger $1 base $SDK_BASE_PACKAGES"
+    sha256sum "$(dagger_bin_dir "$1")/dagger-codegen" | cut -d' ' -f1
     (cd "$SDK_TS_RUNTIME_DIR" && _sdk_runtime_files | sort | xargs sha256sum)
-    for m in "${SDK_TS_NPM_MODULES[@]}"; do
-      for f in package.json package-lock.json .npmrc; do
-        if [ -f "$m/$f" ]; then sha256sum <"$m/$f"; fi
-      done
-    done
   } | sha256sum | cut -c1-16
+}
+
+# The tag of a module's npm cache image: a hash of its package files, computed the same way by
+# the runtime (npmCacheTag in test/testbed/ts-runtime/runtime/main.go).
+_sdk_npm_cache_tag() {
+  local m=$1 f
+  for f in package.json package-lock.json .npmrc; do
+    if [ -f "$m/$f" ]; then printf '%s %s\n' "$f" "$(sha256sum <"$m/$f" | cut -d' ' -f1)"; fi
+  done | sha256sum | cut -c1-16
 }
 
 # The runtime module's own files (not what codegen generates into it).
@@ -244,7 +260,6 @@ _sdk_build_ts() {
   _sdk_unpack_base "$work"
   install -m 0755 "$(dagger_bin_dir "$v")/dagger-codegen" "$work/rootfs/usr/local/bin/codegen"
   _seed_logged "$log" "installing Node.js and the SDK's npm packages failed" _sdk_ts_node "$work/rootfs" "${v#v}"
-  _seed_logged "$log" "filling the npm cache for the known modules failed" _sdk_ts_npm_cache "$work"
   mkdir -p "$work/rootfs/runtime"
   (cd "$SDK_TS_RUNTIME_DIR" && _sdk_runtime_files | tar -cf - -T -) | tar -C "$work/rootfs/runtime" -xf -
   _sdk_pack "$work" "$log" "TypeScript SDK for dagger $v (test bed runtime): Debian $SEED_SUITE minbase, Node.js $SDK_NODE_VERSION, @dagger.io/dagger ${v#v}" \
@@ -282,23 +297,50 @@ _sdk_ts_node() {
   _sdk_npm install --prefix "$rootfs/usr/local/lib/dagger-sdk" --omit=dev --ignore-scripts "@dagger.io/dagger@$sdk_version"
 }
 
-# For each known module: rewrite its package.json as the runtime does, then let the image's npm
-# install what `npm install --omit=dev` needs into the npm cache the image carries.
-_sdk_ts_npm_cache() {
-  local work=$1 cache="$1/rootfs/usr/local/share/dagger-ts/npm-cache" m tmp
-  SDK_NPM_CLI="$work/rootfs/usr/local/lib/node_modules/npm/bin/npm-cli.js"
-  mkdir -p "$cache"
+# Push an npm cache image for each known module whose package files have none yet. TS_DIR holds
+# the TypeScript image (its npm, run by the host's node, fills the cache).
+_sdk_npm_caches() {
+  local ts_dir=$1 m tag
   for m in "${SDK_TS_NPM_MODULES[@]}"; do
     [ -f "$m/package.json" ] || continue
-    echo "--- npm cache for $m"
-    tmp="$work/npm-module"
-    rm -rf "$tmp" && mkdir -p "$tmp"
-    cp "$m/package.json" "$tmp/"
-    for f in package-lock.json .npmrc tsconfig.json; do if [ -f "$m/$f" ]; then cp "$m/$f" "$tmp/"; fi; done
-    node "$SDK_TS_RUNTIME_DIR/files/edit-config.mjs" "$tmp/package.json" "$tmp/tsconfig.json"
-    (cd "$tmp" && node "$SDK_NPM_CLI" install --cache "$cache" --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier)
+    tag=$(_sdk_npm_cache_tag "$m")
+    if _seed_present "$SDK_NPM_CACHE_REPO:$tag"; then continue; fi
+    _sdk_npm_cache_image "$ts_dir" "$m" "$tag"
   done
-  rm -rf "$work/npm-module" "$cache/_logs" "$cache/_update-notifier-last-checked"
+}
+
+# Rewrite the module's package.json as the runtime does, let npm install what
+# `npm install --omit=dev` needs into an empty cache, and push that cache as an image.
+_sdk_npm_cache_image() {
+  local ts_dir=$1 m=$2 tag=$3 work="$SDK_DIR/work-npm" log="$MULTIARCH_LOGS/sdk-npm-cache.log" t0=$SECONDS
+  step "Filling an npm cache for the module in $m ($REGISTRY_ADDR/$SDK_NPM_CACHE_REPO:$tag)"
+  : >"$log"
+  rm -rf "$work" && mkdir -p "$work/module" "$work/rootfs/npm-cache" "$work/npm"
+  # The image's npm (the one the runtime runs), unpacked from the image's layer.
+  tar -C "$work/npm" -xzf "$ts_dir/oci/blobs/sha256/$(_sdk_layer "$ts_dir")" ./usr/local/lib/node_modules/npm ||
+    die "cannot read npm from the TypeScript SDK image in $ts_dir"
+  cp "$m/package.json" "$work/module/"
+  for f in package-lock.json .npmrc tsconfig.json; do if [ -f "$m/$f" ]; then cp "$m/$f" "$work/module/"; fi; done
+  _seed_logged "$log" "npm could not install the dependencies of $m (see the log)" _sdk_npm_cache_fill "$work"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/rootfs" -cf "$work/layer.tar" .
+  _seed_logged "$log" "writing the npm cache image failed" _oci_add_image "$work" "$work/layer.tar" amd64 \
+    '{"Env": []}' "npm cache for $(basename "$m") ($tag): npm $SDK_NPM_VERSION install --omit=dev"
+  _seed_push "$work" "$SDK_NPM_CACHE_REPO:$tag"
+  rm -rf "$work"
+  info "npm cache pushed in $((SECONDS - t0)) s"
+}
+
+_sdk_npm_cache_fill() {
+  local work=$1
+  node "$SDK_TS_RUNTIME_DIR/files/edit-config.mjs" "$work/module/package.json" "$work/module/tsconfig.json"
+  (cd "$work/module" && node "$work/npm/usr/local/lib/node_modules/npm/bin/npm-cli.js" install \
+    --cache "$work/rootfs/npm-cache" --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier)
+  rm -rf "$work/rootfs/npm-cache/_logs" "$work/rootfs/npm-cache/_update-notifier-last-checked"
+}
+
+# The digest (hex) of an image's only layer.
+_sdk_layer() {
+  jq -r '.layers[0].digest | sub("^sha256:"; "")' "$1/oci/blobs/sha256/$(sed 's/^sha256://' "$1/digest")"
 }
 
 # --- packing and the content store -------------------------------------------

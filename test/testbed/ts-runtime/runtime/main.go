@@ -17,9 +17,9 @@
 //   - The image the module runs in is the SDK image itself (Debian + Node.js from npm), not
 //     node:24-alpine pinned by digest; package.json's dagger.baseImage and the bun and deno
 //     runtimes are refused with a message.
-//   - Dependencies are installed by npm from an npm cache baked into the SDK image
-//     (npm install --offline): the bed fills it for the modules it knows (lib/sdk-images.sh).
-//     yarn and pnpm are refused with a message.
+//   - Dependencies are installed by npm --offline from an npm cache the bed made for the
+//     module's package files (an image in the bed's registry, tagged by their hash; made by
+//     lib/sdk-images.sh for the modules it knows). yarn and pnpm are refused with a message.
 //   - The SDK's runtime code (entrypoint, decorators, introspector) is the npm package
 //     @dagger.io/dagger at the engine's version, installed in the image; the generated sdk/
 //     folder re-exports from it only what Dagger's bundled module library exports.
@@ -27,7 +27,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -47,7 +49,9 @@ const (
 	codegenBin       = "/usr/local/bin/codegen"
 	daggerPkgDir     = "/usr/local/lib/dagger-sdk/node_modules/@dagger.io/dagger"
 	typescriptLibDir = "/usr/local/lib/typescript-library" // typescript@defaultTypeScriptVersion
-	npmCacheDir      = "/usr/local/share/dagger-ts/npm-cache"
+	// npm caches, one image per set of package files (tag: npmCacheTag), pulled by the engine
+	// from the bed's plain registry.
+	npmCacheRepo     = "127.0.0.1:5000/multiarch/ts-npm-cache"
 	editConfigScript = "/usr/local/share/dagger-ts/edit-config.mjs"
 
 	// What Dagger's runtime adds to a module's dependencies when it names no typescript.
@@ -250,19 +254,23 @@ func (t *TypescriptSdk) ModuleRuntime(
 	if cfg.onlyDefaultTypeScript() {
 		ctr = ctr.WithMountedDirectory("node_modules/typescript", t.SDKSourceDir.Directory(typescriptLibDir))
 	} else {
-		// --offline: the engine's containers are not given the npm registry; the SDK image
-		// carries an npm cache filled for the modules the test bed knows.
+		// --offline: the test bed gives the engine's containers no npm registry.
+		tag, err := npmCacheTag(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		ref := npmCacheRepo + ":" + tag
+		cache, err := dag.Container().From(ref).Sync(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("the test bed has no npm cache for this module's package files (%s): "+
+				"'npm run testbed:up' makes one for this repository's module and those listed in TESTBED_TS_NPM_MODULES: %w", ref, err)
+		}
 		ctr = ctr.
 			WithDirectory(".", cfg.source, dagger.ContainerWithDirectoryOpts{
 				Include: []string{"package-lock.json", ".npmrc"},
 			}).
-			WithDirectory("/root/.npm", t.SDKSourceDir.Directory(npmCacheDir)).
-			WithExec([]string{"sh", "-c", `npm install --omit=dev --offline --no-audit --no-fund || {
-  echo "test bed: npm could not install this module's dependencies offline. The SDK image's npm cache holds"
-  echo "what the modules known to test/testbed/lib/sdk-images.sh (SDK_TS_NPM_MODULES) need; add this one there"
-  echo "and run 'npm run testbed:up' again."
-  exit 1
-} >&2`})
+			WithDirectory("/root/.npm", cache.Directory("/npm-cache")).
+			WithExec([]string{"npm", "install", "--omit=dev", "--offline", "--no-audit", "--no-fund"})
 	}
 
 	entrypointPath := path.Join(cfg.modulePath(), srcDir, entrypointFile)
@@ -276,6 +284,30 @@ func (t *TypescriptSdk) ModuleRuntime(
 		WithEntrypoint([]string{
 			"tsx", "--no-deprecation", "--tsconfig", path.Join(cfg.modulePath(), "tsconfig.json"), entrypointPath,
 		}), nil
+}
+
+// A hash of the module's package files: "NAME SHA256\n" for each of package.json,
+// package-lock.json and .npmrc that exists, hashed; the first 16 hex digits. lib/sdk-images.sh
+// (_sdk_npm_cache_tag) tags the npm cache images the same way.
+func npmCacheTag(ctx context.Context, cfg *moduleConfig) (string, error) {
+	var lines strings.Builder
+	for _, name := range []string{"package.json", "package-lock.json", ".npmrc"} {
+		ok, err := cfg.source.Exists(ctx, name)
+		if err != nil {
+			return "", fmt.Errorf("look for %s: %w", name, err)
+		}
+		if !ok {
+			continue
+		}
+		content, err := cfg.source.File(name).Contents(ctx)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", name, err)
+		}
+		sum := sha256.Sum256([]byte(content))
+		fmt.Fprintf(&lines, "%s %s\n", name, hex.EncodeToString(sum[:]))
+	}
+	sum := sha256.Sum256([]byte(lines.String()))
+	return hex.EncodeToString(sum[:])[:16], nil
 }
 
 // The module's files minus config files, sdk/ and node_modules/.
