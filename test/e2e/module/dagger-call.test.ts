@@ -40,6 +40,33 @@ function dagger(args: readonly string[], extraEnv: Record<string, string> = {}):
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** `dagger -m . call publish` of a fixture, as a user types it; `then` is what follows. */
+function callPublish(
+  fixture: string,
+  address: string,
+  platforms: readonly string[],
+  then: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Run {
+  return dagger(
+    [
+      "-m",
+      ".",
+      "call",
+      "publish",
+      "--source",
+      `test/fixtures/${fixture}`,
+      "--address",
+      address,
+      "--platforms",
+      platforms.join(","),
+      "--plain-http",
+      ...then,
+    ],
+    extraEnv,
+  );
+}
+
 function expectOk(run: Run): void {
   expect(run.status, `dagger failed:\n${run.stderr.slice(-4000)}`).toBe(0);
 }
@@ -68,22 +95,7 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
     let run: Run;
 
     it("exits 0", () => {
-      run = dagger([
-        "-m",
-        ".",
-        "call",
-        "publish",
-        "--source",
-        "test/fixtures/cross",
-        "--address",
-        repo,
-        "--platforms",
-        FIVE.join(","),
-        "--tags",
-        "1.0.0,latest",
-        "--plain-http",
-        "digest",
-      ]);
+      run = callPublish("cross", repo, FIVE, ["--tags", "1.0.0,latest", "digest"]);
       expectOk(run);
     });
 
@@ -108,25 +120,11 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
     const auth = authRegistry();
     const AUTH = { username: auth.username, password: auth.password };
     const publishTo = (repo: string, password: string): Run =>
-      dagger(
-        [
-          "-m",
-          ".",
-          "call",
-          "publish",
-          "--source",
-          "test/fixtures/cross",
-          "--address",
-          `${repo}:v1`,
-          "--platforms",
-          "linux/amd64,linux/arm64",
-          "--username",
-          auth.username,
-          "--password",
-          "env:MULTIARCH_CALL_PASSWORD",
-          "--plain-http",
-          "summary",
-        ],
+      callPublish(
+        "cross",
+        `${repo}:v1`,
+        ["linux/amd64", "linux/arm64"],
+        ["--username", auth.username, "--password", "env:MULTIARCH_CALL_PASSWORD", "summary"],
         { MULTIARCH_CALL_PASSWORD: password },
       );
     const engineLog = join(env["MULTIARCH_LOGS"] ?? "/var/log/multiarch", "engine.log");
@@ -158,20 +156,12 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
 
   it("call publish with a platform that fails: BUILD_FAILED naming linux/s390x, nothing pushed", () => {
     const repo = `${REGISTRY}/${uniqueRepo("call-fails")}`;
-    const run = dagger([
-      "-m",
-      ".",
-      "call",
-      "publish",
-      "--source",
-      "test/fixtures/fails-on-s390x",
-      "--address",
+    const run = callPublish(
+      "fails-on-s390x",
       `${repo}:v1`,
-      "--platforms",
-      "linux/amd64,linux/arm64,linux/s390x",
-      "--plain-http",
-      "digest",
-    ]);
+      ["linux/amd64", "linux/arm64", "linux/s390x"],
+      ["digest"],
+    );
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain("BUILD_FAILED");
     expect(run.stderr).toContain("linux/s390x");
