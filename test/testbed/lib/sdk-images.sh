@@ -377,11 +377,19 @@ _sdk_install_blobs() {
   done
 }
 
-# Images of older inputs go; their blobs stay in the content store only while referenced.
+# Images of older inputs go, and their blobs leave the content store (the bed is its only
+# writer; the engine keeps its own copy of what it imported).
 _sdk_prune() {
-  local keep=" $* " d
+  local keep=" $* " d blob blobs=" "
   for d in "$SDK_DIR"/go-* "$SDK_DIR"/ts-*; do
     [ -d "$d" ] || continue
     [[ $keep == *" ${d##*/} "* ]] || rm -rf "$d"
+  done
+  for d in "$@"; do
+    for blob in "$SDK_DIR/$d"/oci/blobs/sha256/*; do blobs+="${blob##*/} "; done
+  done
+  for blob in "$SDK_CONTENT_DIR"/blobs/sha256/*; do
+    [ -e "$blob" ] || continue
+    [[ $blobs == *" ${blob##*/} "* ]] || rm -f "$blob"
   done
 }
