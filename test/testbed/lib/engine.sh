@@ -178,9 +178,10 @@ engine_install() {
 }
 
 # An empty module (no SDK) for the CLI to load by default. This repository's root holds a
-# TypeScript module, which cannot load offline (its runtime images are pinned by digest), and
-# the CLI loads the module of the current directory unless told otherwise: testbed:env points
-# DAGGER_MODULE here, so `dagger query` works anywhere; `-m DIR` still picks another module.
+# TypeScript module, which takes tens of seconds to load (and fails to while its sources are
+# broken), and the CLI loads the module of the current directory unless told otherwise:
+# testbed:env points DAGGER_MODULE here, so `dagger query` is quick anywhere; `-m DIR` picks a
+# module (`dagger -m . call ...` this repository's).
 CLI_MODULE_DIR="$MULTIARCH_STATE/cli-module"
 
 engine_write_config() {
@@ -223,7 +224,7 @@ engine_query_version() {
   local out
   [ -S "$ENGINE_SOCK" ] || return 1
   # --no-mod: the repository root holds a dagger.json (the TypeScript module), which `dagger query`
-  # would otherwise load from the current directory, and TypeScript modules cannot load offline.
+  # would otherwise load from the current directory (slowly, and only while its sources load).
   out=$(echo '{ version }' | timeout 20 env _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK" \
     DAGGER_PROGRESS=plain "$ENGINE_BIN_DIR/dagger" query --no-mod 2>/dev/null) || return 1
   printf '%s' "$out" | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p'
