@@ -45,7 +45,7 @@ SDK_BASE_PACKAGES=ca-certificates,git,openssh-client,libstdc++6
 
 sdk_images_up() {
   local v go_key ts_key go_digest ts_digest
-  need_packages mmdebstrap jq pigz curl
+  need_packages mmdebstrap jq curl
   v=$(dagger_version)
   ensure_go
   go_key=$(_sdk_go_key "$v")
@@ -204,11 +204,12 @@ _sdk_schema() {
 # served by the proxy: the file proxy the image uses gets an .info naming v0.21.8 for it (the
 # release that commit was made for), so `dagger init --sdk=go` works offline.
 _sdk_go_warm() {
-  local work=$1 v=$2 modcache="$1/rootfs/go/pkg/mod" m
+  local work=$1 v=$2 modcache="$1/rootfs/go/pkg/mod" m proxy
+  proxy=$(go env GOPROXY)
   # (GOWORK unset, not off: codegen runs `go work use .` whenever GOWORK is non-empty.)
   unset GOWORK
   export GOMODCACHE="$modcache" GOFLAGS=-mod=mod GOTOOLCHAIN=local GOSUMDB=off
-  export GOPROXY="file://$modcache/cache/download,https://proxy.golang.org"
+  export GOPROXY="file://$modcache/cache/download,$proxy"
   export GOCACHE="$work/gocache"
   go mod download "dagger.io/dagger@$v"
   cp "$modcache/cache/download/dagger.io/dagger/@v/$v.info" \
