@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parsePlatform } from "../src/platform.js";
+import { parsePlatform } from "../src/platform/platform.js";
 import { RegistryClient } from "../src/registry/client.js";
 import {
   describePlatform,
