@@ -16,12 +16,13 @@ export class Smoke {
   /**
    * The machine busybox reports on linux/arm64 (runs under QEMU on an x86_64 host)
    */
-  @func()
+  @func({ cache: "never" })
   async unameOnArm(): Promise<string> {
     return (
       await dag
         .container({ platform: "linux/arm64" as Platform })
         .from("busybox")
+        .withEnvVariable("CALLED_AT", `${Date.now()}`)
         .withExec(["uname", "-m"])
         .stdout()
     ).trim();
@@ -30,12 +31,12 @@ export class Smoke {
   /**
    * GET http://ADDR/v2/ from a container this function starts (ADDR: host:port)
    */
-  @func()
+  @func({ cache: "never" })
   async registryGet(addr: string): Promise<string> {
     return dag
       .container()
       .from("busybox")
-      .withEnvVariable("BUST", `${Date.now()}`)
+      .withEnvVariable("CALLED_AT", `${Date.now()}`)
       .withExec(["sh", "-c", `wget -q -S -O - "http://${addr}/v2/" 2>&1 || true`])
       .stdout();
   }
