@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the test bed runs Dagger's real module path: a TypeScript module on the bed's own
-# TypeScript runtime, a Go module on the builtin Go SDK image, a module importing ExecError as
-# a value failing to load, and module containers reaching the registries.
+# TypeScript runtime (an existing one and one made by `dagger init`), a Go module on the builtin
+# Go SDK image, a module importing ExecError as a value failing to load, and module containers
+# reaching the registries.
 # Usage: bash test/testbed/ts-runtime/check.sh   (after npm run testbed:up; root)
 set -euo pipefail
 
@@ -58,6 +59,14 @@ else
   tail -n 20 <<<"$err"
   failed=1
 fi
+
+# A TypeScript module made by `dagger init --sdk=typescript` (the runtime's codegen: sdk/,
+# package.json, tsconfig.json and a starter src/index.ts).
+tsmod=$(mktemp -d)
+(cd "$tsmod" && run "TS init" dagger init --sdk=typescript --name tsinit >/dev/null) || failed=1
+run "TS init call hello" dagger -m "$tsmod" call hello || failed=1
+expect "a new TypeScript module's hello" "hello, world"
+rm -rf "$tsmod"
 
 # A Go module made by `dagger init --sdk=go` (its template pulls alpine, which the bed does not
 # seed: the functions are replaced by two of ours). -m: testbed:env sets DAGGER_MODULE.
