@@ -9,7 +9,7 @@ import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
 import type { BuiltVariant } from "../engine/variants.js";
 import { imageFormat, type Compression, type MediaTypeFamily } from "../plan/image-format.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
-import { retrying, retryPolicy, type RetryCause, type RetryNotice } from "../registry/retry.js";
+import { pushRetryPolicy, retrying, type RetryCause, type RetryNotice } from "../registry/retry.js";
 
 /**
  * The tag the engine pushes under. No user tag moves before the index is final and verified
@@ -31,7 +31,7 @@ export interface PushOptions {
   readonly password?: Secret | undefined;
   readonly mediaTypes: MediaTypeFamily;
   readonly compression: Compression;
-  /** Retries of the whole push (default: retry.ts's). */
+  /** The `retries` of a request; the whole push gets more (see pushRetryPolicy). */
   readonly retries?: number | undefined;
   readonly onRetry?: ((notice: RetryNotice) => void) | undefined;
 }
@@ -65,7 +65,7 @@ export async function pushVariants(
           ...imageFormat(options.mediaTypes, options.compression),
         }),
       {
-        policy: retryPolicy(options.retries),
+        policy: pushRetryPolicy(options.retries),
         judge: (outcome) => (outcome.ok ? undefined : retryablePush(errorText(outcome.error))),
         onRetry: options.onRetry,
       },
@@ -93,13 +93,13 @@ export async function pushVariants(
 
 /**
  * Whether a failed push is worth repeating, from the engine's message: not when the registry
- * refused the credentials or answered another 4xx than 429 (it would answer the same again);
- * else yes (a 5xx, a reset connection, an interrupted upload).
+ * refused the credentials (it would refuse them again); else yes. A 4xx is retried too: an
+ * upload cut off mid-way leaves the registry answering 400 or 404 for that upload session, and
+ * the next push starts afresh, skipping what is stored; the attempts stay bounded.
  */
 export function retryablePush(message: string): RetryCause | undefined {
   if (AUTH_ERROR.test(message)) return undefined;
   const status = STATUS.exec(message)?.[1];
-  if (status !== undefined && status.startsWith("4") && status !== "429") return undefined;
   const network = /\b(ECONNRESET|ECONNREFUSED|EPIPE|connection reset|broken pipe|EOF)\b/i.exec(
     message,
   )?.[1];

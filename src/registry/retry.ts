@@ -37,6 +37,24 @@ export function retryPolicy(retries: number | undefined): RetryPolicy {
   return { ...DEFAULT_RETRY_POLICY, retries: retries ?? DEFAULT_RETRIES };
 }
 
+/**
+ * A push is dozens of requests, any of which may fail, and the engine retries few of them
+ * itself; each attempt skips what earlier ones stored, so it gets PUSH_RETRY_FACTOR retries for
+ * each of `retries`, with shorter waits (an attempt that failed on one dropped connection needs
+ * no long pause) and a longer budget.
+ */
+export const PUSH_RETRY_FACTOR = 4;
+
+/** The policy for retrying a whole push, for `retries` (see PUSH_RETRY_FACTOR). */
+export function pushRetryPolicy(retries: number | undefined): RetryPolicy {
+  return {
+    retries: (retries ?? DEFAULT_RETRIES) * PUSH_RETRY_FACTOR,
+    baseDelayMs: 500,
+    maxDelayMs: 4_000,
+    budgetMs: 120_000,
+  };
+}
+
 /** Why an attempt is worth repeating: a short reason (`503`, `ECONNRESET`) and the server's wish. */
 export interface RetryCause {
   readonly reason: string;

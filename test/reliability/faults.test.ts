@@ -4,6 +4,7 @@
 // least nine of ten must succeed, and no user tag may ever name an index that is incomplete or
 // fails verification (watched straight on the registry behind the proxy).
 import { connection, dag } from "@dagger.io/dagger";
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { isMultiarchError, publish } from "../../src/index.js";
 import type { ProgressEvent } from "../../src/common/progress.js";
@@ -21,7 +22,14 @@ import {
 const RUNS = 10;
 const TAGS = ["1", "latest"];
 
-describe.each<{ key: string; title: string; faults: FaultRates; seed: number }>([
+interface Case {
+  readonly key: string;
+  readonly title: string;
+  readonly faults: FaultRates;
+  readonly seed: number;
+}
+
+describe.each<Case>([
   {
     key: "faults-503",
     title: "10% of registry requests answered 503",
@@ -30,9 +38,16 @@ describe.each<{ key: string; title: string; faults: FaultRates; seed: number }>(
   },
   {
     key: "faults-reset",
-    title: "10% of registry connections dropped",
+    title: "10% of registry connections dropped before the registry or mid-body",
     faults: { reset: 0.1 },
     seed: 104,
+  },
+  {
+    // Harsher than a reset: the registry did the work and the client cannot tell.
+    key: "faults-lost-answer",
+    title: "10% of registry answers lost after the registry handled the request",
+    faults: { lostAnswer: 0.1 },
+    seed: 77,
   },
 ])("$title", ({ key, title, faults, seed }) => {
   it(`${RUNS} publishes of three platforms: at least ${RUNS - 1} succeed, no tag ever broken`, async () => {
@@ -73,7 +88,7 @@ describe.each<{ key: string; title: string; faults: FaultRates; seed: number }>(
             failures.push(
               isMultiarchError(error)
                 ? `${error.code}: ${error.message} ${stderr.split("\n").slice(-3).join(" ")}`
-                : String(error),
+                : `not a MultiarchError: ${inspect(error, { depth: 4 }).replaceAll(/\s+/g, " ")}`,
             );
           } finally {
             context.dispose();
@@ -100,6 +115,8 @@ describe.each<{ key: string; title: string; faults: FaultRates; seed: number }>(
         "answered 503": proxy.counts.unavailable,
         "connections dropped before answering": proxy.counts.resetBeforeAnswer,
         "connections dropped mid-body": proxy.counts.resetMidBody,
+        "requests handled by the registry, answer lost (connection dropped)":
+          proxy.counts.lostAnswer,
         "retries seen (progress events)": retries.length,
         "retries by cause": [...byReason].map(([k, v]) => `${k}: ${v}`).join(", ") || "none",
         "publishes survived": `${succeeded} / ${RUNS}`,

@@ -10,13 +10,18 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
 
 export interface FaultRates {
   /** Fraction of requests answered 503 without reaching the registry. */
   readonly unavailable?: number;
-  /** Fraction of requests whose connection is dropped: half before any answer, half mid-body. */
+  /**
+   * Fraction of requests whose connection is dropped: half before the registry sees them; half
+   * halfway through the answer's body for a GET, before the registry sees them otherwise.
+   */
   readonly reset?: number;
+  /** Fraction of requests the registry handles but whose answer is lost (connection dropped). */
+  readonly lostAnswer?: number;
   /** Fraction of answers whose body trickles out in small, delayed pieces. */
   readonly slow?: number;
 }
@@ -43,9 +48,13 @@ export interface FaultProxyOptions {
 
 export interface FaultCounts {
   requests: number;
+  /** CONNECT tunnels opened (a client using the proxy as HTTP_PROXY). */
+  tunnels: number;
   unavailable: number;
   resetBeforeAnswer: number;
   resetMidBody: number;
+  /** Dropped once the registry had handled the request, before any answer. */
+  lostAnswer: number;
   slow: number;
 }
 
@@ -77,12 +86,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = seeded(options.seed ?? 1);
   const maxRequests = options.maxRequests ?? 20_000;
   const eligible = options.eligible ?? ((_method: string, path: string) => path.startsWith("/v2/"));
-  let faults = { unavailable: 0, reset: 0, slow: 0, ...options.faults };
+  let faults = { unavailable: 0, reset: 0, lostAnswer: 0, slow: 0, ...options.faults };
   const counts: FaultCounts = {
     requests: 0,
+    tunnels: 0,
     unavailable: 0,
     resetBeforeAnswer: 0,
     resetMidBody: 0,
+    lostAnswer: 0,
     slow: 0,
   };
   const sockets = new Set<Socket>();
@@ -115,14 +126,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.end('{"errors":[{"code":"UNAVAILABLE","message":"injected by the fault proxy"}]}');
       return;
     }
-    const resetRoll = roll - faults.unavailable;
-    if (resetRoll >= 0 && resetRoll < faults.reset / 2) {
+    // A reset drops the connection: before the registry sees the request, or (for a GET, whose
+    // answer has a body) halfway through the answer's body. A lost answer: the registry handled
+    // the request, and the connection drops before any answer.
+    const next = roll - faults.unavailable;
+    const reset = next >= 0 && next < faults.reset;
+    const midBody = reset && method === "GET" && next >= faults.reset / 2;
+    const lost = !reset && next >= faults.reset && next < faults.reset + faults.lostAnswer;
+    if (reset && !midBody) {
       counts.resetBeforeAnswer += 1;
       req.socket.destroy();
       return;
     }
-    const midBody = resetRoll >= 0 && resetRoll < faults.reset;
-    const slow = faulty && !midBody && random() < faults.slow;
+    const slow = faulty && !midBody && !lost && random() < faults.slow;
 
     const upstream = httpRequest(
       {
@@ -135,8 +151,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         headers: req.headers,
       },
       (answer: IncomingMessage) => {
+        if (lost) {
+          counts.lostAnswer += 1;
+          answer.destroy();
+          res.socket?.destroy();
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
-        if (midBody && method !== "HEAD" && Number(answer.headers["content-length"] ?? 0) > 1) {
+        if (midBody && Number(answer.headers["content-length"] ?? 0) > 1) {
           counts.resetMidBody += 1;
           answer.once("data", (chunk: Buffer) => {
             res.write(chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2))));
@@ -164,6 +186,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
     req.pipe(upstream);
   }
+  // As a forward proxy (HTTP_PROXY): CONNECT tunnels, counted, never faulted.
+  server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
+    counts.tunnels += 1;
+    const [host = "", port = "80"] = (req.url ?? "").split(":");
+    const target = connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      target.write(head);
+      target.pipe(client);
+      client.pipe(target);
+    });
+    target.on("error", () => client.destroy());
+    client.on("error", () => target.destroy());
+    sockets.add(target);
+    target.on("close", () => sockets.delete(target));
+  });
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -186,9 +223,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     address: `127.0.0.1:${port}`,
     counts,
-    faults: () => counts.unavailable + counts.resetBeforeAnswer + counts.resetMidBody + counts.slow,
+    faults: () =>
+      counts.unavailable +
+      counts.resetBeforeAnswer +
+      counts.resetMidBody +
+      counts.lostAnswer +
+      counts.slow,
     setFaults: (next) => {
-      faults = { unavailable: 0, reset: 0, slow: 0, ...next };
+      faults = { unavailable: 0, reset: 0, lostAnswer: 0, slow: 0, ...next };
     },
     close,
   };

@@ -2,7 +2,10 @@
 // loop gives up. Waits are recorded, never slept.
 import { describe, expect, test } from "vitest";
 import {
+  DEFAULT_RETRIES,
   DEFAULT_RETRY_POLICY,
+  PUSH_RETRY_FACTOR,
+  pushRetryPolicy,
   isRetryableStatus,
   parseRetryAfter,
   retryDelay,
@@ -62,6 +65,14 @@ describe("retryDelay", () => {
     expect(retryDelay(policy, 1, 700, 0)).toBe(700);
     expect(retryDelay(policy, 1, 60_000, 0)).toBe(1000);
     expect(retryDelay(policy, 4, 10, 0.5)).toBe(600);
+  });
+});
+
+describe("pushRetryPolicy", () => {
+  test("a whole push gets PUSH_RETRY_FACTOR retries per request retry; 0 stays 0", () => {
+    expect(pushRetryPolicy(undefined).retries).toBe(DEFAULT_RETRIES * PUSH_RETRY_FACTOR);
+    expect(pushRetryPolicy(2).retries).toBe(2 * PUSH_RETRY_FACTOR);
+    expect(pushRetryPolicy(0).retries).toBe(0);
   });
 });
 
