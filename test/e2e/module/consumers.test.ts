@@ -1,11 +1,11 @@
 // Two other teams' modules (examples/consumer-ts, examples/consumer-go) depend on this module by
 // path and compose withEmulation → their own per-platform pipeline → publishIndex; `dagger call`
 // on each publishes to the bed, and skopeo and umoci read back what every platform holds.
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "../support/oci.js";
 import { MACHINE } from "../support/platforms.js";
+import { run } from "../support/run.js";
 import { testbedEnv } from "../support/testbed.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -28,9 +28,9 @@ const CONSUMERS = [
 describe.each(CONSUMERS)("$name: dagger call publish", ({ dir, name, platforms }) => {
   const repo = `${REGISTRY}/${uniqueRepo(name)}`;
 
-  it("publishes one index of its own containers, every platform built as itself", () => {
+  it("publishes one index of its own containers, every platform built as itself", async () => {
     expect(REGISTRY, "npm run testbed:env sets TESTBED_REGISTRY").not.toBe("");
-    const run = spawnSync(
+    const call = await run(
       "dagger",
       [
         "-m",
@@ -43,11 +43,11 @@ describe.each(CONSUMERS)("$name: dagger call publish", ({ dir, name, platforms }
         platforms.join(","),
         "--plain-http",
       ],
-      { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 20 * 60 * 1000 },
+      { cwd: ROOT, env: { ...process.env, ...env }, timeoutMs: 20 * 60 * 1000 },
     );
-    expect(run.status, run.stderr.slice(-4000)).toBe(0);
+    expect(call.status, call.stderr.slice(-4000)).toBe(0);
     const raw = inspectRaw(`${repo}:v1`);
-    expect(run.stdout.trim()).toBe(raw.digest);
+    expect(call.stdout.trim()).toBe(raw.digest);
     expect([...indexPlatforms(raw)].sort()).toEqual([...platforms].sort());
     for (const platform of platforms) {
       const [hello, builtOn] = readImageFiles(`${repo}:v1`, platform, ["hello", "built-on"]);

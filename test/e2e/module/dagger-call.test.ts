@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "../support/oci.js";
 import { FIVE, MACHINE } from "../support/platforms.js";
+import { run, type Run } from "../support/run.js";
 import { authRegistry, testbedEnv } from "../support/testbed.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -23,21 +24,13 @@ function required(name: string): string {
   return value;
 }
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `dagger ARGS` in the repository root, as a user types it; never throws. */
-function dagger(args: readonly string[], extraEnv: Record<string, string> = {}): Run {
-  const run = spawnSync("dagger", [...args], {
+/** `dagger ARGS` in the repository root, as a user types it; never rejects. */
+function dagger(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  return run("dagger", args, {
     cwd: ROOT,
     env: { ...process.env, ...env, ...extraEnv },
-    encoding: "utf8",
-    timeout: FIFTEEN_MINUTES,
+    timeoutMs: FIFTEEN_MINUTES,
   });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** `dagger -m . call publish` of a fixture, as a user types it; `then` is what follows. */
@@ -47,7 +40,7 @@ function callPublish(
   platforms: readonly string[],
   then: readonly string[],
   extraEnv: Record<string, string> = {},
-): Run {
+): Promise<Run> {
   return dagger(
     [
       "-m",
@@ -72,8 +65,8 @@ function expectOk(run: Run): void {
 }
 
 describe("dagger -m . (the module under Dagger's module runtime)", () => {
-  it("lists the design's functions, each with its doc", () => {
-    const run = dagger(["-m", ".", "functions"]);
+  it("lists the design's functions, each with its doc", async () => {
+    const run = await dagger(["-m", ".", "functions"]);
     expectOk(run);
     for (const name of [
       "with-emulation",
@@ -92,17 +85,17 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
 
   describe("call publish: the cross fixture for five platforms under two tags", () => {
     const repo = `${REGISTRY}/${uniqueRepo("call-cross")}`;
-    let run: Run;
+    let published: Run;
 
-    it("exits 0", () => {
-      run = callPublish("cross", repo, FIVE, ["--tags", "1.0.0,latest", "digest"]);
-      expectOk(run);
+    it("exits 0", async () => {
+      published = await callPublish("cross", repo, FIVE, ["--tags", "1.0.0,latest", "digest"]);
+      expectOk(published);
     });
 
     it("serves one index with exactly those platforms under both tags, the digest printed", () => {
       const first = inspectRaw(`${repo}:1.0.0`);
       expect(inspectRaw(`${repo}:latest`).digest).toBe(first.digest);
-      expect(run.stdout.trim()).toBe(first.digest);
+      expect(published.stdout.trim()).toBe(first.digest);
       expect([...indexPlatforms(first)].sort()).toEqual([...FIVE].sort());
     });
 
@@ -119,7 +112,7 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
   describe("call publish to the registry with basic auth, the password from --password env:VAR", () => {
     const auth = authRegistry();
     const AUTH = { username: auth.username, password: auth.password };
-    const publishTo = (repo: string, password: string): Run =>
+    const publishTo = (repo: string, password: string): Promise<Run> =>
       callPublish(
         "cross",
         `${repo}:v1`,
@@ -129,19 +122,19 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
       );
     const engineLog = join(env["MULTIARCH_LOGS"] ?? "/var/log/multiarch", "engine.log");
 
-    it("publishes with the right password; the password is printed nowhere", () => {
+    it("publishes with the right password; the password is printed nowhere", async () => {
       const repo = `${AUTH_REGISTRY}/${uniqueRepo("call-auth")}`;
-      const run = publishTo(repo, auth.password);
+      const run = await publishTo(repo, auth.password);
       expectOk(run);
       expect(exists(`${repo}:v1`, AUTH)).toBe(true);
       expect(run.stdout).toContain("linux/arm64");
       expect(run.stdout + run.stderr).not.toContain(auth.password);
     });
 
-    it("fails with AUTH_FAILED on a wrong password, pushes nothing, prints neither password", () => {
+    it("fails with AUTH_FAILED on a wrong password, pushes nothing, prints neither password", async () => {
       const repo = `${AUTH_REGISTRY}/${uniqueRepo("call-auth-wrong")}`;
       const wrong = `wrong-${auth.password.slice(0, 6)}-${Date.now()}`;
-      const run = publishTo(repo, wrong);
+      const run = await publishTo(repo, wrong);
       expect(run.status).not.toBe(0);
       expect(run.stdout + run.stderr).toContain("AUTH_FAILED");
       expect(exists(`${repo}:v1`, AUTH)).toBe(false);
@@ -154,9 +147,9 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
     });
   });
 
-  it("call publish with a platform that fails: BUILD_FAILED naming linux/s390x, nothing pushed", () => {
+  it("call publish with a platform that fails: BUILD_FAILED naming linux/s390x, nothing pushed", async () => {
     const repo = `${REGISTRY}/${uniqueRepo("call-fails")}`;
-    const run = callPublish(
+    const run = await callPublish(
       "fails-on-s390x",
       `${repo}:v1`,
       ["linux/amd64", "linux/arm64", "linux/s390x"],
@@ -172,10 +165,10 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
     const dir = mkdtempSync(join(tmpdir(), "multiarch-call-export-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("skopeo lists every platform in the archive", () => {
+    it("skopeo lists every platform in the archive", async () => {
       const archive = join(dir, "out.tar");
       const platforms = ["linux/amd64", "linux/arm64", "linux/s390x"];
-      const run = dagger([
+      const run = await dagger([
         "-m",
         ".",
         "call",
