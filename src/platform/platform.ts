@@ -124,8 +124,10 @@ const ROWS: readonly Row[] = [
     littleEndian: true,
   },
   {
-    // i686 on a 32-bit kernel. linux/386 containers on an amd64 host run natively (no QEMU) and
-    // report x86_64: the engine does not set the linux32 personality (seen on the test bed).
+    // i686 on a 32-bit kernel, and under qemu-i386. On an amd64 kernel that runs i386 code,
+    // linux/386 containers run without QEMU and report x86_64: the engine does not set the
+    // linux32 personality. Some amd64 kernels refuse i386 code (exec format error): there only a
+    // registered qemu-i386 runs it.
     platform: linux("386"),
     unameMachine: "i686",
     goarch: "386",
