@@ -46,6 +46,8 @@ cmd_up() {
   qemu_up
   registry_up
   seed_images
+  # Before the engine starts: it probes the platforms it can run at start-up.
+  qemu_i386
   engine_up
   # The SDK images need the engine's schema; the engine then needs their digests (a restart
   # when they changed, the first time only).
