@@ -50,6 +50,7 @@ export interface FaultCounts {
   requests: number;
   /** CONNECT tunnels opened (a client using the proxy as HTTP_PROXY). */
   tunnels: number;
+  outages: number;
   unavailable: number;
   resetBeforeAnswer: number;
   resetMidBody: number;
@@ -66,6 +67,8 @@ export interface FaultProxy {
   faults(): number;
   /** Change the rates from now on (0 for none). */
   setFaults(faults: FaultRates): void;
+  /** Stop listening and drop every connection for `ms` (a registry restart), then listen again. */
+  outage(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const counts: FaultCounts = {
     requests: 0,
     tunnels: 0,
+    outages: 0,
     unavailable: 0,
     resetBeforeAnswer: 0,
     resetMidBody: 0,
@@ -220,6 +224,20 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   }
 
   const port = (server.address() as AddressInfo).port;
+
+  /** As a registry restart looks: every connection dropped, none accepted for `ms`. */
+  async function outage(ms: number): Promise<void> {
+    counts.outages += 1;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    if (closing === undefined) {
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    }
+  }
+
   return {
     address: `127.0.0.1:${port}`,
     counts,
@@ -232,6 +250,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setFaults: (next) => {
       faults = { unavailable: 0, reset: 0, lostAnswer: 0, slow: 0, ...next };
     },
+    outage,
     close,
   };
 }
