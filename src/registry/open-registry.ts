@@ -5,6 +5,7 @@
  */
 import type { Secret } from "@dagger.io/dagger";
 import { RegistryClient } from "./client.js";
+import type { RequestRetry } from "./transport.js";
 import { parseReference, type ImageReference } from "./reference.js";
 
 export interface RegistryLogin {
@@ -33,7 +34,11 @@ export interface OpenRegistry {
 export async function openRegistry(
   address: string | ImageReference,
   login: RegistryLogin = {},
-  options: { readonly ping?: boolean } = {},
+  options: {
+    readonly ping?: boolean;
+    /** Told of each retry of the ping (a registry slow to answer is not silent). */
+    readonly onRetry?: (retry: RequestRetry) => void;
+  } = {},
 ): Promise<OpenRegistry> {
   const ref = typeof address === "string" ? parseReference(address) : address;
   const { username, password, plainHttp, retries } = login;
@@ -46,6 +51,13 @@ export async function openRegistry(
     ...(plainHttp === undefined ? {} : { plainHttp }),
     ...(retries === undefined ? {} : { retries }),
   });
-  if (options.ping !== false) await registry.ping();
+  if (options.ping !== false) {
+    const stop = options.onRetry === undefined ? undefined : registry.onRetry(options.onRetry);
+    try {
+      await registry.ping();
+    } finally {
+      stop?.();
+    }
+  }
   return { ref, registry, secrets: secret === undefined || secret === "" ? [] : [secret] };
 }

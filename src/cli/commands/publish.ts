@@ -4,6 +4,7 @@
  */
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { retryEvent } from "../../common/progress.js";
 import type { BuildMode } from "../../plan/dockerfile-stages.js";
 import { openRegistry } from "../../registry/open-registry.js";
 import type { PublishCommand } from "../args.js";
@@ -80,11 +81,18 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
   const destination = command.destination;
   const target =
     destination.kind === "push"
-      ? await openRegistry(destination.repository, {
-          ...destination.credentials,
-          plainHttp: destination.plainHttp,
-          retries: destination.retries,
-        })
+      ? await openRegistry(
+          destination.repository,
+          {
+            ...destination.credentials,
+            plainHttp: destination.plainHttp,
+            retries: destination.retries,
+          },
+          {
+            onRetry: (retry) =>
+              io.err(`${progressLine(retryEvent(retry), { width: 0, modeOf: () => undefined })}\n`),
+          },
+        )
       : undefined;
 
   await withEngine(
