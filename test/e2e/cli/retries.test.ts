@@ -1,31 +1,23 @@
 // --retries as a user sees it: a registry that answers 503 to everything (the fault proxy at
 // 100% in front of the bed's registry) is asked 1 + N times, each retry a line on stderr, then
 // the publish fails with REGISTRY_ERROR before any engine starts.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
+import { runCli, type CliRun } from "../../support/run-cli.js";
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const BIN = join(ROOT, "bin", "multiarch.js");
 const FIXTURE = fileURLToPath(new URL("../../fixtures/cli-hello", import.meta.url));
 
-function publish(
-  address: string,
-  retries: number,
-): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, "publish", "--source", FIXTURE, "--address", address, "--retries", String(retries)],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
+function publish(address: string, retries: number): Promise<CliRun> {
+  return runCli([
+    "publish",
+    "--source",
+    FIXTURE,
+    "--address",
+    address,
+    "--retries",
+    String(retries),
+  ]);
 }
 
 describe("publish --retries against a registry answering 503", () => {

@@ -1,31 +1,17 @@
 // Our registry client goes through the proxy HTTP_PROXY / HTTPS_PROXY name, except for hosts
 // NO_PROXY lists: `multiarch inspect` against the bed's registry, with a forwarding proxy of our
 // own (the fault proxy, no faults) counting the tunnels opened through it.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
+import { runCli, type CliRun } from "../../support/run-cli.js";
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const BIN = join(ROOT, "bin", "multiarch.js");
 const REF = "127.0.0.1:5000/library/busybox:latest";
 
-function inspect(env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
+function inspect(env: Record<string, string>): Promise<CliRun> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(https?|no)_proxy$/i.test(name)),
   );
-  const child = spawn(process.execPath, [BIN, "inspect", REF], {
-    cwd: ROOT,
-    env: { ...clean, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let stdout = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout }));
-  });
+  return runCli(["inspect", REF], { env: { ...clean, ...env } });
 }
 
 describe("proxy variables", () => {
