@@ -16,7 +16,7 @@ import {
   type MediaTypeFamily,
 } from "../plan/image-format.js";
 import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
-import { MAX_RETRIES } from "../registry/retry.js";
+import { MAX_RETRIES } from "../registry/retry-limits.js";
 import { parseKeyValues } from "../common/key-value.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import {

@@ -1,7 +1,7 @@
 /**
  * The CLI's help texts: full help for --help, and the short usage printed under a usage error.
  */
-import { DEFAULT_RETRIES, MAX_RETRIES } from "../registry/retry.js";
+import { DEFAULT_RETRIES, MAX_RETRIES } from "../registry/retry-limits.js";
 import type { HelpTopic } from "./usage.js";
 
 const MAIN = `multiarch: build one container per CPU platform with Dagger and publish them as ONE
@@ -22,6 +22,14 @@ Commands:
 Run 'multiarch COMMAND --help' for its options.
 
 Exit status: 0 done, 1 failed, 2 bad input (nothing was built or pushed).
+`;
+
+/** How to reach a registry: the same options for publish, inspect and verify. */
+const REGISTRY_ACCESS = `  --username U             registry user name; needs --password-env
+  --password-env VAR       read the registry password from the environment variable VAR
+  --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
+  --retries N              retry a registry request answered 429 or 5xx, or a dropped
+                           connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
 `;
 
 const PUBLISH = `Usage: multiarch publish --source DIR --address REGISTRY/REPO[:TAG] [options]
@@ -45,12 +53,7 @@ Platforms:
 Destination:
   --address REGISTRY/REPO  where to push, e.g. 127.0.0.1:5000/team/app (a :TAG counts as --tag)
   --tag T                  a tag to push (repeatable; default: the address's tag, else latest)
-  --username U             registry user name; needs --password-env
-  --password-env VAR       read the registry password from the environment variable VAR
-  --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
-  --retries N              retry a registry request answered 429 or 5xx, or a dropped
-                           connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
-  --export FILE            write an OCI layout tarball to FILE instead of pushing
+${REGISTRY_ACCESS}  --export FILE            write an OCI layout tarball to FILE instead of pushing
 
 Image:
   --annotation K=V         an annotation on every platform's manifest (repeatable)
@@ -80,12 +83,7 @@ platform with its manifest digest and size (manifest + config + compressed layer
 
   REF                      REGISTRY/REPO[:TAG] or REGISTRY/REPO@sha256:..., e.g. 127.0.0.1:5000/app:1.0
   --json                   print the summary as JSON
-  --username U             registry user name; needs --password-env
-  --password-env VAR       read the registry password from the environment variable VAR
-  --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
-  --retries N              retry a registry request answered 429 or 5xx, or a dropped
-                           connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
-  -h, --help               this help
+${REGISTRY_ACCESS}  -h, --help               this help
 
 Exit status: 0 found, 1 not found or the registry failed, 2 bad input.
 `;
@@ -105,12 +103,7 @@ shared library in every variant built for that platform's CPU (read from the lay
                            where needed; a failure on any platform fails the check
   --no-scan                skip the binary scan (it downloads every layer)
   --json                   print the report as JSON
-  --username U             registry user name; needs --password-env
-  --password-env VAR       read the registry password from the environment variable VAR
-  --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
-  --retries N              retry a registry request answered 429 or 5xx, or a dropped
-                           connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
-  -h, --help               this help
+${REGISTRY_ACCESS}  -h, --help               this help
 
 Exit status: 0 verified, 1 a problem was found (each is named) or the registry failed, 2 bad input.
 `;

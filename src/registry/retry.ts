@@ -5,11 +5,7 @@
  * policy plus one loop; what counts as worth retrying is the caller's to say.
  */
 import { z } from "zod";
-
-/** Retries after the first attempt, by default: five attempts in all. */
-export const DEFAULT_RETRIES = 4;
-/** The most retries a caller may ask for. */
-export const MAX_RETRIES = 10;
+import { DEFAULT_RETRIES, MAX_RETRIES } from "./retry-limits.js";
 
 /** `retries` as every public edge accepts it. */
 export const retriesSchema = z.number().int().min(0).max(MAX_RETRIES);

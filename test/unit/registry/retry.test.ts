@@ -1,8 +1,8 @@
 // The retry policy and its loop: which answers are retried, how long each wait is, and when the
 // loop gives up. Waits are recorded, never slept.
 import { describe, expect, test } from "vitest";
+import { DEFAULT_RETRIES } from "../../../src/registry/retry-limits.js";
 import {
-  DEFAULT_RETRIES,
   DEFAULT_RETRY_POLICY,
   PUSH_RETRY_FACTOR,
   pushRetryPolicy,
