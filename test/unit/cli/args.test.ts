@@ -144,6 +144,26 @@ describe("bad input: exit 2, one error line, usage, no engine", () => {
       line: "--source-date-epoch takes whole seconds",
     },
     {
+      name: "--retries not a number",
+      argv: [...base, "--retries", "many"],
+      line: '--retries takes a whole number from 0 to 10, not "many"',
+    },
+    {
+      name: "--retries above the cap",
+      argv: [...base, "--retries", "11"],
+      line: "--retries takes a whole number from 0 to 10",
+    },
+    {
+      name: "--retries with --export",
+      argv: ["publish", "--source", FIXTURE, "--export", "out.tar", "--retries", "2"],
+      line: "--retries is for pushing",
+    },
+    {
+      name: "verify --retries negative",
+      argv: ["verify", ADDRESS, "--retries", "-1"],
+      line: "--retries",
+    },
+    {
       name: "dockerfile outside the source",
       argv: [...base, "--dockerfile", "../Dockerfile"],
       line: "must be a path inside --source",
@@ -230,6 +250,17 @@ describe("good input → the typed command", () => {
       scan: true,
       json: false,
     } satisfies PublishCommand);
+  });
+
+  test("--retries N reaches the push, inspect and verify; absent, the library's default", () => {
+    const push = publish("--address", ADDRESS, "--retries", "7").destination;
+    expect(push.kind === "push" && push.retries).toBe(7);
+    const none = publish("--address", ADDRESS).destination;
+    expect(none.kind === "push" && none.retries).toBeUndefined();
+    expect(parseCli(["inspect", ADDRESS, "--retries", "0"], context)).toMatchObject({ retries: 0 });
+    expect(parseCli(["verify", ADDRESS, "--retries", "10"], context)).toMatchObject({
+      retries: 10,
+    });
   });
 
   test("--no-verify and --no-scan turn the post-push checks off", () => {
