@@ -9,7 +9,14 @@ import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
 import type { BuiltVariant } from "../engine/variants.js";
 import { imageFormat, type Compression, type MediaTypeFamily } from "../plan/image-format.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
-import { pushRetryPolicy, retrying, type RetryCause, type RetryNotice } from "../registry/retry.js";
+import { DEFAULT_RETRIES } from "../registry/retry-limits.js";
+import {
+  pushRetryPolicy,
+  retrying,
+  type Outcome,
+  type RetryCause,
+  type RetryNotice,
+} from "../registry/retry.js";
 
 /**
  * The tag the engine pushes under. No user tag moves before the index is final and verified
@@ -66,7 +73,7 @@ export async function pushVariants(
         }),
       {
         policy: pushRetryPolicy(options.retries),
-        judge: (outcome) => (outcome.ok ? undefined : retryablePush(errorText(outcome.error))),
+        judge: pushJudge(options.retries),
         onRetry: options.onRetry,
       },
     );
@@ -104,6 +111,28 @@ export function retryablePush(message: string): RetryCause | undefined {
     message,
   )?.[1];
   return { reason: status ?? network ?? "engine error" };
+}
+
+/**
+ * The judge of a whole push's outcomes: retryablePush, except that a 4xx other than 429 gets
+ * only the request's `retries`: it may be an upload cut off mid-way (worth another push), or a
+ * registry that refuses the push itself (a manifest it rejects, an immutable tag), which would
+ * only answer the same again.
+ */
+export function pushJudge(
+  retries: number | undefined,
+): (outcome: Outcome<string>) => RetryCause | undefined {
+  const limit = retries ?? DEFAULT_RETRIES;
+  let refusals = 0;
+  return (outcome) => {
+    if (outcome.ok) return undefined;
+    const cause = retryablePush(errorText(outcome.error));
+    if (cause !== undefined && /^4\d\d$/.test(cause.reason) && cause.reason !== "429") {
+      refusals += 1;
+      if (refusals > limit) return undefined;
+    }
+    return cause;
+  };
 }
 
 function errorText(error: unknown): string {

@@ -1,6 +1,6 @@
 // Which engine push failures are retried as a whole, read from the engine's message.
 import { describe, expect, test } from "vitest";
-import { retryablePush } from "../../../src/publish/push-variants.js";
+import { pushJudge, retryablePush } from "../../../src/publish/push-variants.js";
 
 describe("retryablePush", () => {
   test.each([
@@ -30,5 +30,26 @@ describe("retryablePush", () => {
     ["something else entirely", "engine error"],
   ])("%s → retried (%s)", (message, reason) => {
     expect(retryablePush(message)).toEqual({ reason });
+  });
+});
+
+describe("pushJudge", () => {
+  const failure = (message: string) => ({ ok: false as const, error: new Error(message) });
+
+  test("a 4xx other than 429 is retried only `retries` times; 5xx and resets keep going", () => {
+    const judge = pushJudge(2);
+    const refused = failure("unexpected status from PUT request: 400 Bad Request");
+    expect(judge(refused)).toEqual({ reason: "400" });
+    expect(judge(failure("PUT: 503 Service Unavailable"))).toEqual({ reason: "503" });
+    expect(judge(refused)).toEqual({ reason: "400" });
+    expect(judge(refused)).toBeUndefined();
+    expect(judge(failure("read: connection reset by peer"))).toEqual({
+      reason: "connection reset",
+    });
+    expect(judge(failure("PUT: 429 Too Many Requests"))).toEqual({ reason: "429" });
+  });
+
+  test("a pushed digest stands", () => {
+    expect(pushJudge(undefined)({ ok: true, value: "r/a:t@sha256:x" })).toBeUndefined();
   });
 });
