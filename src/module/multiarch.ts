@@ -12,6 +12,7 @@ import {
   object,
   type Container,
   type Directory,
+  type File,
   type Secret,
 } from "@dagger.io/dagger";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
@@ -30,7 +31,6 @@ import { verify as verifyImage } from "../verify/verify.js";
 import { MultiarchEmulationReport, MultiarchPlatformSupport } from "./emulation-report.js";
 import { reportsErrorCodes } from "./error-codes.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
-import { MultiarchImage } from "./image.js";
 import { MultiarchPublished } from "./published.js";
 import { credentialsFor, MultiarchRegistryAuth, registryOf } from "./registry-auth.js";
 import { variantsOf } from "./variants.js";
@@ -210,9 +210,10 @@ export class Multiarch {
   }
 
   /**
-   * Check that the engine runs every platform, then define one container per platform from the
-   * Dockerfile in source, as one value: export it, or hand its variants to publishIndex. Nothing
-   * is built until then.
+   * Build every platform from the Dockerfile in source (after checking that the engine runs each)
+   * and return them as ONE image index in an OCI layout tarball, nothing pushed: for a dry run or
+   * an air-gapped hand-off. Chain export --path to write it: build ... export --path image.tar,
+   * then e.g. skopeo copy --all oci-archive:image.tar docker://...
    */
   @func()
   @reportsErrorCodes()
@@ -227,7 +228,11 @@ export class Multiarch {
     target?: string,
     /** Build arguments, KEY=VALUE. */
     buildArgs: string[] = [],
-  ): Promise<MultiarchImage> {
+    /** Media types of the index and its manifests. */
+    mediaTypes: MultiarchMediaTypes = MultiarchMediaTypes.OCI,
+    /** Layer compression. */
+    compression: MultiarchCompression = MultiarchCompression.GZIP,
+  ): Promise<File> {
     const image = await defineImage({
       source,
       platforms,
@@ -235,11 +240,7 @@ export class Multiarch {
       buildArgs: parseKeyValues("build arg", buildArgs),
       ...(target === undefined ? {} : { target }),
     });
-    return new MultiarchImage(
-      image.variants.map((v) => v.container),
-      image.platforms,
-      image.variants.flatMap((v, i) => (v.emulated === true ? [image.platforms[i] ?? ""] : [])),
-    );
+    return image.export(imageFormatOptions(mediaTypes, compression));
   }
 
   /**

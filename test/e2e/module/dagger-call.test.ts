@@ -161,7 +161,7 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
     expect(exists(`${repo}:v1`)).toBe(false);
   });
 
-  describe("call build … as-tarball export: an OCI archive with every platform", () => {
+  describe("call build … export: an OCI archive with every platform", () => {
     const dir = mkdtempSync(join(tmpdir(), "multiarch-call-export-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -177,7 +177,6 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
         "test/fixtures/cross",
         "--platforms",
         platforms.join(","),
-        "as-tarball",
         "export",
         "--path",
         archive,
