@@ -4,13 +4,12 @@
 // are found by the progress lines on stderr, or by the fault proxy (no faults) holding one
 // registry request until the process is dead; a held request is then dropped, as if the process
 // died before sending it.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/registry/client.js";
 import { verify } from "../../src/verify/verify.js";
-import { startFaultProxy } from "../support/fault-proxy.js";
+import { startFaultProxy, type RequestMatch } from "../support/fault-proxy.js";
+import { runCli, type CliRun } from "../support/run-cli.js";
 import { recordSection } from "./support/results.js";
 import {
   PLATFORMS,
@@ -20,17 +19,17 @@ import {
   watchTags,
 } from "./support/workload.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(ROOT, "bin", "multiarch.js");
 const TAGS = ["stable", "latest"];
 
 /** Where to kill: at a progress line, or while the proxy holds a matching request. */
 type Point =
   | { readonly name: string; readonly line: RegExp }
-  | { readonly name: string; readonly request: (method: string, path: string) => boolean };
+  | { readonly name: string; readonly request: RequestMatch };
 
-const manifestPut = (reference: RegExp) => (method: string, path: string) =>
-  method === "PUT" && /\/manifests\//.test(path) && reference.test(path.split("/").pop() ?? "");
+const manifestPut =
+  (reference: RegExp): RequestMatch =>
+  (method, path) =>
+    method === "PUT" && /\/manifests\//.test(path) && reference.test(path.split("/").pop() ?? "");
 
 const POINTS: readonly Point[] = [
   { name: "engine probe", line: /checking how the engine runs/ },
@@ -55,79 +54,60 @@ const POINTS: readonly Point[] = [
   { name: "second tag's PUT (first tag moved)", request: manifestPut(/^latest$/) },
 ];
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly killed: boolean;
-  readonly stderr: string;
-}
-
 describe("SIGKILL of a publishing CLI", () => {
   it(`at ${POINTS.length} points: zero tags broken, the next publish succeeds`, async () => {
-    // The point armed for the current run; the proxy tells the run when a request matches.
-    let armed: ((method: string, path: string) => boolean) | undefined;
-    let onHeld: (() => void) | undefined;
     const proxy = await startFaultProxy({
       upstream: UPSTREAM,
       faults: {},
       lifetimeMs: 20 * 60_000,
-      hold: (method, path) => {
-        if (armed === undefined || !armed(method, path)) return undefined;
-        armed = undefined;
-        onHeld?.();
-        // Released only after the process is dead: then dropped.
-        return new Promise((resolve) => setTimeout(resolve, 1000));
-      },
     });
     const repository = uniqueRepository("crash");
     const address = `${proxy.address}/${repository}`;
     const upstream = new RegistryClient({ registry: UPSTREAM, retries: 0 });
     const watch = watchTags(repository, TAGS);
 
-    function publishCli(point: Point | undefined): Promise<Run> {
+    /** Publish with the CLI; at `point`, SIGKILL it. */
+    async function publishCli(point: Point | undefined): Promise<CliRun & { killed: boolean }> {
       const context = uniqueContext(`crash ${point?.name ?? "clean"}`);
-      const child = spawn(
-        process.execPath,
-        [
-          BIN,
-          "publish",
-          "--source",
-          context.dir,
-          "--address",
-          address,
-          "--platforms",
-          PLATFORMS.join(","),
-          ...TAGS.flatMap((t) => ["--tag", t]),
-        ],
-        { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-      );
       let killed = false;
+      let child: ChildProcess | undefined;
       const kill = () => {
-        if (killed) return;
+        if (killed || child === undefined) return;
         killed = true;
         child.kill("SIGKILL");
       };
-      let stderr = "";
       if (point !== undefined && "request" in point) {
-        armed = point.request;
-        onHeld = kill;
-      }
-      child.stdout.resume();
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (point !== undefined && "line" in point) {
-          if (stderr.split("\n").some((line) => point.line.test(line))) kill();
-        }
-      });
-      return new Promise((resolve, reject) => {
-        child.on("error", reject);
-        child.on("close", (code, signal) => {
-          armed = undefined;
-          onHeld = undefined;
-          context.dispose();
-          resolve({ code, signal, killed, stderr });
+        // The held request is dropped once the process is dead.
+        proxy.holdNext(point.request, async () => {
+          kill();
+          await new Promise((resolve) => setTimeout(resolve, 1000));
         });
-      });
+      }
+      try {
+        const run = await runCli(
+          [
+            "publish",
+            "--source",
+            context.dir,
+            "--address",
+            address,
+            "--platforms",
+            PLATFORMS.join(","),
+            ...TAGS.flatMap((t) => ["--tag", t]),
+          ],
+          {
+            onSpawn: (spawned) => (child = spawned),
+            onStderr: (stderr) => {
+              if (point === undefined || !("line" in point)) return;
+              if (stderr.split("\n").some((line) => point.line.test(line))) kill();
+            },
+          },
+        );
+        return { ...run, killed };
+      } finally {
+        proxy.disarm();
+        context.dispose();
+      }
     }
 
     const tagsNow = async () =>

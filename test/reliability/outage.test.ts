@@ -5,7 +5,7 @@ import { connection, dag } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 import { isMultiarchError, publish } from "../../src/index.js";
 import { RegistryClient } from "../../src/registry/client.js";
-import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
+import { startFaultProxy, type RequestMatch } from "../support/fault-proxy.js";
 import { recordSection } from "./support/results.js";
 import {
   PLATFORMS,
@@ -18,10 +18,7 @@ import {
 const OUTAGE_MS = 3000;
 const TAGS = ["stable", "latest"];
 
-const POINTS: readonly {
-  readonly name: string;
-  readonly request: (method: string, path: string) => boolean;
-}[] = [
+const POINTS: readonly { readonly name: string; readonly request: RequestMatch }[] = [
   {
     name: "the engine uploading a blob",
     request: (method, path) =>
@@ -43,21 +40,11 @@ const POINTS: readonly {
 
 describe("a registry restart mid-publish", () => {
   it(`${OUTAGE_MS / 1000} s without the registry at ${POINTS.length} points: ridden through, no tag broken`, async () => {
-    let armed: ((method: string, path: string) => boolean) | undefined;
-    // The hold hook runs only once requests arrive, after the proxy exists.
-    const self: { proxy?: FaultProxy } = {};
     const proxy = await startFaultProxy({
       upstream: UPSTREAM,
       faults: {},
       lifetimeMs: 10 * 60_000,
-      hold: (method, path) => {
-        if (armed === undefined || !armed(method, path)) return undefined;
-        armed = undefined;
-        // The held request is dropped: the outage closes its connection.
-        return self.proxy?.outage(OUTAGE_MS);
-      },
     });
-    self.proxy = proxy;
     const repository = uniqueRepository("outage");
     const upstream = new RegistryClient({ registry: UPSTREAM, retries: 0 });
     const watch = watchTags(repository, TAGS);
@@ -66,7 +53,8 @@ describe("a registry restart mid-publish", () => {
     try {
       await connection(async () => {
         for (const point of POINTS) {
-          armed = point.request;
+          // The held request is dropped: the outage closes its connection.
+          proxy.holdNext(point.request, () => proxy.outage(OUTAGE_MS));
           const outagesBefore = proxy.counts.outages;
           const context = uniqueContext(`outage ${point.name}`);
           try {
@@ -87,7 +75,7 @@ describe("a registry restart mid-publish", () => {
               `${point.name}: publish failed, ${isMultiarchError(error) ? error.code : String(error)}`,
             );
           } finally {
-            armed = undefined;
+            proxy.disarm();
             context.dispose();
           }
         }

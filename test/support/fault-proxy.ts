@@ -12,6 +12,8 @@ import {
 } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 
+export type RequestMatch = (method: string, path: string) => boolean;
+
 export interface FaultRates {
   /** Fraction of requests answered 503 without reaching the registry. */
   readonly unavailable?: number;
@@ -38,12 +40,6 @@ export interface FaultProxyOptions {
   readonly lifetimeMs?: number;
   /** Only requests for which this holds may be faulted (default: every /v2/ request). */
   readonly eligible?: (method: string, path: string) => boolean;
-  /**
-   * Called for every request before it goes on; a promise returned holds the request until it
-   * settles. A held request whose client has gone by then is dropped, never forwarded: the
-   * registry sees it as a request that never arrived.
-   */
-  readonly hold?: (method: string, path: string) => Promise<void> | undefined;
 }
 
 export interface FaultCounts {
@@ -69,6 +65,13 @@ export interface FaultProxy {
   setFaults(faults: FaultRates): void;
   /** Stop listening and drop every connection for `ms` (a registry restart), then listen again. */
   outage(ms: number): Promise<void>;
+  /**
+   * Hold the next request that `match`es (once) while `whileHeld` runs, then forward it, or drop
+   * it when its client has gone by then: the registry never sees it.
+   */
+  holdNext(match: RequestMatch, whileHeld: () => Promise<void>): void;
+  /** Forget a holdNext whose request has not come. */
+  disarm(): void;
   close(): Promise<void>;
 }
 
@@ -101,15 +104,20 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     slow: 0,
   };
   const sockets = new Set<Socket>();
+  let armed: { match: RequestMatch; whileHeld: () => Promise<void> } | undefined;
 
   const server: Server = createServer((req, res) => {
-    const held = options.hold?.(req.method ?? "GET", req.url ?? "/");
+    const method = req.method ?? "GET";
+    const path = req.url ?? "/";
+    const trap = armed;
+    const held = trap !== undefined && trap.match(method, path) ? trap : undefined;
     if (held === undefined) {
       serve(req, res);
       return;
     }
+    armed = undefined;
     req.pause();
-    void held.then(() => {
+    void held.whileHeld().then(() => {
       if (req.socket.destroyed) return;
       req.resume();
       serve(req, res);
@@ -251,6 +259,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       faults = { unavailable: 0, reset: 0, lostAnswer: 0, slow: 0, ...next };
     },
     outage,
+    holdNext: (match, whileHeld) => {
+      armed = { match, whileHeld };
+    },
+    disarm: () => {
+      armed = undefined;
+    },
     close,
   };
 }

@@ -17,8 +17,10 @@ export interface CliRun {
 export interface CliOptions {
   /** The whole environment of the process (default: this one's). */
   readonly env?: NodeJS.ProcessEnv;
-  /** Called with everything printed on stderr so far, after each chunk (to act mid-run). */
-  readonly onStderr?: (stderr: string, child: ChildProcess) => void;
+  /** Called once the process is started (to act on it mid-run, e.g. kill it). */
+  readonly onSpawn?: (child: ChildProcess) => void;
+  /** Called with everything printed on stderr so far, after each chunk. */
+  readonly onStderr?: (stderr: string) => void;
 }
 
 /** `node bin/multiarch.js ...args`, resolved when it exits (however it exits). */
@@ -28,12 +30,13 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  options.onSpawn?.(child);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
-    options.onStderr?.(stderr, child);
+    options.onStderr?.(stderr);
   });
   return new Promise((resolve, reject) => {
     child.on("error", reject);
