@@ -3,8 +3,8 @@
 // names its old index or a new complete, verified one, and the next publish succeeds. Points
 // are found by the progress lines on stderr, or by the fault proxy (no faults) holding one
 // registry request until the process is dead; a held request is then dropped, as if the process
-// died before sending it.
-import type { ChildProcess } from "node:child_process";
+// died before sending it. At one point the engine session dies instead, mid-build.
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/registry/client.js";
 import { verify } from "../../src/verify/verify.js";
@@ -21,9 +21,13 @@ import {
 
 const TAGS = ["stable", "latest"];
 
-/** Where to kill: at a progress line, or while the proxy holds a matching request. */
+/**
+ * Where to kill: at a progress line, or while the proxy holds a matching request. `session`:
+ * kill the CLI's engine session (its `dagger session` child, the engine as the CLI sees it)
+ * instead of the CLI, which lives on to report the failure.
+ */
 type Point =
-  | { readonly name: string; readonly line: RegExp }
+  | { readonly name: string; readonly line: RegExp; readonly session?: true }
   | { readonly name: string; readonly request: RequestMatch };
 
 const manifestPut =
@@ -34,6 +38,7 @@ const manifestPut =
 const POINTS: readonly Point[] = [
   { name: "engine probe", line: /checking how the engine runs/ },
   { name: "first build started", line: /building/ },
+  { name: "engine session, first build started", line: /building/, session: true },
   { name: "first platform built", line: /built in/ },
   { name: "push started", line: /^pushing / },
   {
@@ -72,9 +77,15 @@ describe("SIGKILL of a publishing CLI", () => {
       let killed = false;
       let child: ChildProcess | undefined;
       const kill = () => {
-        if (killed || child === undefined) return;
+        if (killed || child?.pid === undefined) return;
         killed = true;
-        child.kill("SIGKILL");
+        if (point !== undefined && "session" in point) {
+          const sessions = execFileSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" });
+          for (const pid of sessions.split("\n").filter(Boolean))
+            process.kill(Number(pid), "SIGKILL");
+        } else {
+          child.kill("SIGKILL");
+        }
       };
       if (point !== undefined && "request" in point) {
         // The held request is dropped once the process is dead.
@@ -145,10 +156,20 @@ describe("SIGKILL of a publishing CLI", () => {
         const next = await publishCli(undefined);
         if (next.code !== 0) nextFailed += 1;
         const final = await tagsNow();
+        const reported = /^multiarch: [A-Z_]+/m.exec(run.stderr)?.[0] ?? "";
         rows.push(
-          `${point.name}: ${run.killed ? "killed" : `not reached (exit ${run.code})`}; ` +
+          `${point.name}: ${run.killed ? "killed" : `not reached (exit ${run.code})`}` +
+            `${reported === "" ? "" : ` (the CLI said ${reported})`}; ` +
             `tags ${TAGS.map((t, i) => `${t} ${states[i] ?? "?"}`).join(", ")}; ` +
-            `next publish ${next.code === 0 ? "ok" : `exit ${next.code}`}` +
+            `next publish ${
+              next.code === 0
+                ? "ok"
+                : `exit ${next.code}: ${next.stderr
+                    .split("\n")
+                    .filter((l) => l.startsWith("multiarch:") || l.includes("stderr:"))
+                    .join(" ")
+                    .slice(0, 300)}`
+            }` +
             (next.code === 0 && new Set(final).size === 1 ? ", both tags one digest" : ""),
         );
       }
