@@ -1,5 +1,6 @@
 /**
- * HTTP for the registry client and its authentication: fetch with a timeout, network failures
+ * HTTP for the registry client and its authentication: fetch with a timeout, retried (retry.ts)
+ * on 429, 5xx and dropped connections, through the proxy the environment names; network failures
  * turned into errors that say what to check, and the registry's error bodies read for messages.
  */
 import { z } from "zod";
