@@ -5,6 +5,10 @@
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { execFailure } from "./exec-failure.js";
 
+// What the SDK throws when a request got no GraphQL answer at all: the engine, or the session to
+// it, is gone. No change to the build would help; that is not a build failure.
+const LOST_ENGINE = new Set(["UnknownDaggerError", "NotAwaitedRequestError", "EngineSessionError"]);
+
 // Exit statuses of a process killed by SIGSEGV (128+11) or SIGILL (128+4): under QEMU these
 // usually mean the emulator, not the program, failed.
 const EMULATOR_CRASH_EXIT_CODES = new Set([139, 132]);
@@ -21,6 +25,19 @@ export function buildFailure(
 ): MultiarchError {
   const message = error instanceof Error ? error.message : String(error);
   const exec = execFailure(error);
+  if (exec === undefined && error instanceof Error && LOST_ENGINE.has(error.name)) {
+    return new MultiarchError(
+      ErrorCode.ENGINE_UNAVAILABLE,
+      `Lost the Dagger engine while building ${platform}.`,
+      {
+        platform,
+        stderr: message,
+        cause: error,
+        secrets,
+        hint: "the engine stopped or its session was cut; nothing was pushed: check the engine, then run again",
+      },
+    );
+  }
   const exitCode = exec?.exitCode ?? Number(/exit code:? (\d+)/i.exec(message)?.[1] ?? NaN);
   const stderr = exec?.stderr ?? message;
   const known = Number.isFinite(exitCode) ? { exitCode } : {};

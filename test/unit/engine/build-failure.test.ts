@@ -47,6 +47,29 @@ describe("buildFailure", () => {
   });
 });
 
+describe("a lost engine", () => {
+  it.each(["UnknownDaggerError", "NotAwaitedRequestError", "EngineSessionError"])(
+    "%s (no GraphQL answer at all) is ENGINE_UNAVAILABLE, not BUILD_FAILED",
+    (name) => {
+      const lost = Object.assign(
+        new Error("Encountered an unknown error while requesting data via graphql"),
+        { name },
+      );
+      const e = buildFailure(lost, "linux/arm64", true);
+      expect(e.code).toBe(ErrorCode.ENGINE_UNAVAILABLE);
+      expect(e.details.platform).toBe("linux/arm64");
+      expect(e.message).toContain("Lost the Dagger engine while building linux/arm64");
+    },
+  );
+
+  it("keeps a GraphQL error from the engine (a bad request, a failed solve) a BUILD_FAILED", () => {
+    const answered = Object.assign(new Error("failed to solve: exit code: 3"), {
+      name: "GraphQLRequestError",
+    });
+    expect(buildFailure(answered, "linux/s390x", true).code).toBe(ErrorCode.BUILD_FAILED);
+  });
+});
+
 describe("execFailure", () => {
   it("reads the SDK's ExecError by its shape", () => {
     const error = new ExecError("failed", {
