@@ -120,7 +120,7 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
         ["--username", auth.username, "--password", "env:MULTIARCH_CALL_PASSWORD", "summary"],
         { MULTIARCH_CALL_PASSWORD: password },
       );
-    const engineLog = join(env["MULTIARCH_LOGS"] ?? "/var/log/multiarch", "engine.log");
+    const engineLog = env["TESTBED_ENGINE_LOG"] ?? "";
 
     it("publishes with the right password; the password is printed nowhere", async () => {
       const repo = `${AUTH_REGISTRY}/${uniqueRepo("call-auth")}`;
