@@ -15,6 +15,7 @@ import {
   type Compression,
   type MediaTypeFamily,
 } from "../plan/image-format.js";
+import { EXPECTED_STAGE_NAME, STAGE_NAME } from "../plan/dockerfile-stages.js";
 import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
 import { MAX_RETRIES } from "../registry/retry-limits.js";
 import { parseKeyValues } from "../common/key-value.js";
@@ -121,7 +122,7 @@ export interface ParseContext {
   readonly cwd: string;
 }
 
-const PUBLISH_OPTIONS = {
+export const PUBLISH_OPTIONS = {
   source: { type: "string" },
   address: { type: "string" },
   platform: { type: "string", multiple: true },
@@ -145,7 +146,7 @@ const PUBLISH_OPTIONS = {
   json: { type: "boolean" },
 } as const satisfies ParseArgsConfig["options"];
 
-const INSPECT_OPTIONS = {
+export const INSPECT_OPTIONS = {
   json: { type: "boolean" },
   username: { type: "string" },
   "password-env": { type: "string" },
@@ -153,7 +154,7 @@ const INSPECT_OPTIONS = {
   retries: { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
-const VERIFY_OPTIONS = {
+export const VERIFY_OPTIONS = {
   ...INSPECT_OPTIONS,
   platforms: { type: "string", multiple: true },
   platform: { type: "string", multiple: true },
@@ -197,7 +198,11 @@ const publishFlagsSchema = z.object({
     )
     .default([]),
   dockerfile: nonEmpty("dockerfile", "a path relative to --source").default("Dockerfile"),
-  target: nonEmpty("target", "a stage name").optional(),
+  target: nonEmpty("target", "a stage name")
+    .regex(STAGE_NAME, {
+      error: (issue) => `--target ${JSON.stringify(issue.input)} is not ${EXPECTED_STAGE_NAME}`,
+    })
+    .optional(),
   "build-arg": z.array(z.string()).default([]),
   annotation: z.array(z.string()).default([]),
   label: z.array(z.string()).default([]),

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
+import { clip } from "../common/text.js";
 import type { Command, ParseContext } from "./args.js";
 import { helpText, shortUsage } from "./help.js";
 import { processIo, type Io } from "./io.js";
@@ -82,16 +83,49 @@ export async function run(argv: readonly string[], io: Io, context: ParseContext
     }
     return EXIT_OK;
   } catch (error) {
-    const { text, code } = describeFailure(error, context.env);
-    io.err(redact(text, secrets));
+    const { text, code } = describeFailure(error, context.env, secrets);
+    io.err(text);
     return code;
   }
 }
 
-/** What to print for a failure (before redaction), and the exit status. */
+/** The longest line a failure prints: a huge value given by mistake is cut, not echoed whole. */
+const MAX_LINE = 500;
+
+/**
+ * What to print for a failure, and the exit status. Secrets are scrubbed first, so that neither
+ * escaping nor cutting a long line can leave part of one.
+ */
 export function describeFailure(
   error: unknown,
   env: Readonly<Record<string, string | undefined>> = {},
+  secrets: readonly string[] = [],
+): { text: string; code: number } {
+  const { text, code } = failureText(error, env);
+  const lines = redact(text, secrets)
+    .split("\n")
+    .map((line) => clip(terminalSafe(line), MAX_LINE));
+  return { text: lines.join("\n"), code };
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[A-Za-z]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+/**
+ * A line as it may reach a terminal: colour sequences dropped, any other control character
+ * (from a value the user gave, or a build's output) written as its \uXXXX escape.
+ */
+function terminalSafe(line: string): string {
+  return line
+    .replace(ANSI_SEQUENCE, "")
+    .replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function failureText(
+  error: unknown,
+  env: Readonly<Record<string, string | undefined>>,
 ): { text: string; code: number } {
   if (error instanceof UsageError) {
     return {

@@ -6,6 +6,8 @@
  * releases, the code may not.
  */
 
+import { clip } from "./text.js";
+
 /** Stable error codes. The string values are part of the public API: never rename one. */
 export const ErrorCode = {
   /** A caller-supplied argument is missing, empty or malformed (other than a platform). */
@@ -65,6 +67,9 @@ export interface MultiarchErrorOptions extends ErrorDetails {
 /** Replacement for redacted secrets. */
 export const REDACTED = "***";
 
+/** How much of a given value a message quotes (details.given keeps it whole). */
+const GIVEN_CHARS = 200;
+
 /** How many trailing lines of a failed step's stderr a message quotes. */
 const STDERR_TAIL_LINES = 12;
 
@@ -95,7 +100,8 @@ function buildMessage(summary: string, d: ErrorDetails): string {
   // three questions a user has ("what did I pass?", "what is allowed?", "what now?") are each
   // answered in a predictable place.
   const lines = [summary];
-  if (d.given !== undefined) lines.push(`  given:    ${JSON.stringify(d.given)}`);
+  if (d.given !== undefined)
+    lines.push(`  given:    ${clip(JSON.stringify(d.given), GIVEN_CHARS)}`);
   if (d.expected !== undefined) lines.push(`  expected: ${d.expected}`);
   if (d.stderr !== undefined && d.stderr.trim() !== "") {
     // The tail is what explains a failed step; the whole text stays in details.stderr.

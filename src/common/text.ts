@@ -54,3 +54,11 @@ export function table(
     )
     .join("\n");
 }
+
+/**
+ * At most `max` characters of `text`; a longer text is cut and says how long it was, so a huge
+ * value given by mistake does not flood a terminal or a log.
+ */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}

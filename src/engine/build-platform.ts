@@ -12,6 +12,7 @@ import {
 import { z } from "zod";
 import { parseOptions } from "../common/parse-options.js";
 import { planBuildArgs } from "../plan/build-args.js";
+import { EXPECTED_STAGE_NAME, STAGE_NAME } from "../plan/dockerfile-stages.js";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import {
   formatPlatform,
@@ -30,7 +31,7 @@ export const DEFAULT_DOCKERFILE = "Dockerfile";
 
 const optionsSchema = z.object({
   dockerfile: z.string().min(1).default(DEFAULT_DOCKERFILE),
-  target: z.string().min(1).optional(),
+  target: z.string().regex(STAGE_NAME, EXPECTED_STAGE_NAME).optional(),
   buildArgs: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a build arg name"), z.string())
     .default({}),

@@ -4,6 +4,11 @@
  * text, before any build, so a report can say how each platform was built.
  */
 
+/** A stage name as BuildKit accepts it in `FROM … AS name` and `--target`. */
+export const STAGE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+export const EXPECTED_STAGE_NAME =
+  "a stage name: a letter, then letters, digits, _ . or -, at most 128 characters";
+
 /** How one platform's image was built. */
 export type BuildMode =
   /** The engine runs the platform without an emulator. */

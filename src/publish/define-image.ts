@@ -13,7 +13,12 @@ import {
 } from "../engine/build-platform.js";
 import { withEmulation, type EmulationReport } from "../engine/emulation.js";
 import type { Variant } from "../engine/variants.js";
-import { buildMode, dockerfileExecution } from "../plan/dockerfile-stages.js";
+import {
+  buildMode,
+  dockerfileExecution,
+  EXPECTED_STAGE_NAME,
+  STAGE_NAME,
+} from "../plan/dockerfile-stages.js";
 import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
@@ -24,7 +29,7 @@ import type { PublishResult } from "./result.js";
 const defineOptionsSchema = z.object({
   platforms: z.union([z.string(), z.array(z.string())]).default([...DEFAULT_PLATFORMS]),
   dockerfile: z.string().min(1).default(DEFAULT_DOCKERFILE),
-  target: z.string().min(1).optional(),
+  target: z.string().regex(STAGE_NAME, EXPECTED_STAGE_NAME).optional(),
   buildArgs: z.record(z.string(), z.string()).default({}),
   /** Seconds since the epoch: passed as SOURCE_DATE_EPOCH, for reproducible timestamps. */
   sourceDateEpoch: z.number().int().nonnegative().optional(),
