@@ -36,6 +36,13 @@ const MANIFEST_ACCEPT = [...INDEX_MEDIA_TYPES, ...IMAGE_MANIFEST_MEDIA_TYPES].jo
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 /**
+ * The largest manifest or index read (4 MiB, the limit the distribution spec lets registries
+ * set and the one distribution/distribution and containerd use): a longer answer is refused
+ * unread, REGISTRY_ERROR.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/**
  * Every request the client makes on a repository, by the name errors give it (`operation`):
  * its method, what it addresses, and the token scope it needs.
  */
@@ -92,6 +99,8 @@ interface RequestSpec {
   readonly scope?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array;
+  /** The most body bytes to read (see Send). */
+  readonly maxBytes?: number;
 }
 
 export class RegistryClient {
@@ -162,11 +171,15 @@ export class RegistryClient {
    * @returns undefined when the registry has no such manifest (or no such repository): an
    *   absent tag is a normal answer, not an error.
    * @throws MultiarchError REGISTRY_ERROR (with the answer's `status`) when the bytes are not
-   *   JSON or do not match the requested digest or Docker-Content-Digest
+   *   JSON, do not match the requested digest or Docker-Content-Digest, or are more than
+   *   MAX_MANIFEST_BYTES (refused without reading the rest)
    */
   async getManifest(repository: string, reference: string): Promise<ManifestResult | undefined> {
     const operation = "GET manifest";
-    const response = await this.#find(this.#spec(operation, repository, reference));
+    const response = await this.#find({
+      ...this.#spec(operation, repository, reference),
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
     if (response === undefined) return undefined;
     const bytes = Buffer.from(await response.arrayBuffer());
     const where = this.describe(repository, reference);
@@ -353,6 +366,7 @@ export class RegistryClient {
       `${this.baseUrl}${spec.path}`,
       { method: spec.method, headers, ...(spec.body === undefined ? {} : { body: spec.body }) },
       spec.operation,
+      spec.maxBytes,
     );
   }
 

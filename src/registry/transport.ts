@@ -4,7 +4,7 @@
  * turned into errors that say what to check, and the registry's error bodies read for messages.
  */
 import { z } from "zod";
-import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { ErrorCode, isMultiarchError, MultiarchError } from "../common/errors.js";
 import {
   isRetryableStatus,
   parseRetryAfter,
@@ -21,8 +21,16 @@ import {
  * any HTTP answer, whatever its status, resolves. Every request the client makes is idempotent
  * (GET, HEAD, PUT of a manifest by content, DELETE by digest), so repeating one is safe.
  * @param operation names the request in errors and retry notices, e.g. `GET manifest`, `token`
+ * @param maxBytes the most body bytes to read: a longer answer (by Content-Length, or once that
+ *   many bytes have arrived) is refused with REGISTRY_ERROR (its `status`, `operation`), not
+ *   retried, and the rest of it is never read
  */
-export type Send = (url: string, init: RequestInit, operation: string) => Promise<Response>;
+export type Send = (
+  url: string,
+  init: RequestInit,
+  operation: string,
+  maxBytes?: number,
+) => Promise<Response>;
 
 /** A retry about to happen, for progress output. */
 export interface RequestRetry extends RetryNotice {
@@ -58,7 +66,7 @@ const registryErrorsSchema = z.object({
 });
 
 export function createTransport(options: TransportOptions): Send {
-  return async (url, init, operation) => {
+  return async (url, init, operation, maxBytes) => {
     const method = init.method ?? "GET";
     try {
       return await retrying(
@@ -68,7 +76,10 @@ export function createTransport(options: TransportOptions): Send {
             signal: AbortSignal.timeout(options.timeoutMs),
           });
           if (method === "HEAD" || NO_BODY_STATUS.has(response.status)) return response;
-          const body = await response.arrayBuffer();
+          const body =
+            maxBytes === undefined
+              ? await response.arrayBuffer()
+              : await boundedBody(response, maxBytes, url, operation, options.secrets());
           return new Response(body, {
             status: response.status,
             statusText: response.statusText,
@@ -84,9 +95,56 @@ export function createTransport(options: TransportOptions): Send {
         },
       );
     } catch (cause) {
+      if (isMultiarchError(cause)) throw cause; // an answer we refused: already said why
       throw networkError(url, operation, cause, options.secrets());
     }
   };
+}
+
+/**
+ * The body, read chunk by chunk up to `maxBytes`: an answer that says or turns out to be longer
+ * is refused as soon as that shows, and its connection let go, so a hostile or broken registry
+ * cannot make us hold more than `maxBytes`.
+ */
+async function boundedBody(
+  response: Response,
+  maxBytes: number,
+  url: string,
+  operation: string,
+  secrets: readonly string[],
+): Promise<Uint8Array> {
+  const tooLong = (size: string): MultiarchError =>
+    new MultiarchError(
+      ErrorCode.REGISTRY_ERROR,
+      `Registry ${new URL(url).origin} answered ${operation} with ${size}, more than the ${maxBytes} bytes we read.`,
+      {
+        status: response.status,
+        operation,
+        secrets,
+        hint: "a manifest this large is refused unread: the registry or a proxy in between is misbehaving",
+      },
+    );
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    await discard(response);
+    throw tooLong(`a body of ${declared} bytes (Content-Length)`);
+  }
+  const body = response.body as ReadableStream<Uint8Array> | null;
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    got += value.byteLength;
+    if (got > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLong(`a body of more than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, got);
 }
 
 /** A 429 or 5xx, with the server's Retry-After; undefined for any other answer. */
@@ -103,6 +161,7 @@ function retryableAnswer(response: Response): RetryCause | undefined {
  * handshake or a name that does not resolve is not (it will fail the same way).
  */
 function retryableFailure(error: unknown): RetryCause | undefined {
+  if (isMultiarchError(error)) return undefined; // refused by us (too long): the same again
   const reason = describeNetworkError(error);
   if (isTlsFailure(reason) || /ENOTFOUND/.test(reason)) return undefined;
   const code = /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(reason)?.[1];

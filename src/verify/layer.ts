@@ -92,6 +92,7 @@ export async function readLayer(blob: Uint8Array, where: string): Promise<LayerR
     },
   });
 
+  const ended = endOfArchive(parser);
   const done = new Promise<void>((resolve, reject) => {
     parser.on("end", () => resolve());
     parser.on("error", (error: unknown) => reject(asError(error)));
@@ -101,6 +102,8 @@ export async function readLayer(blob: Uint8Array, where: string): Promise<LayerR
   done.catch(() => undefined);
   const feed = (chunk: Uint8Array): void => {
     tarBytes += chunk.length;
+    // Past the end of the archive, bytes are padding: read (and counted), not parsed.
+    if (ended()) return;
     parser.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   };
 
@@ -113,7 +116,8 @@ export async function readLayer(blob: Uint8Array, where: string): Promise<LayerR
   } catch (cause) {
     throw unreadable(where, compression, cause instanceof Error ? cause.message : String(cause));
   }
-  if (records.length === 0 && tarBytes > 0 && warning !== undefined) {
+  // An archive of its two end blocks alone (an empty layer) is a tar archive, with no entries.
+  if (records.length === 0 && tarBytes > 0 && warning !== undefined && !ended()) {
     throw unreadable(where, compression, warning);
   }
   const entries = records.map((r): TarEntry => ({
@@ -124,6 +128,18 @@ export async function readLayer(blob: Uint8Array, where: string): Promise<LayerR
     ...(r.head === undefined ? {} : { elf: parseElfHeader(Buffer.concat(r.head)) }),
   }));
   return { entries, compression, tarBytes };
+}
+
+/**
+ * Whether the parser has seen the end of the archive (two zero blocks). node-tar has no event for
+ * it, only a private flag; past it, its parser keeps every further byte in a buffer it grows by
+ * concatenation, so a layer padded with a gigabyte of zeros would cost that memory and quadratic
+ * time. Without the flag (another node-tar version) this says false, and parsing is as before.
+ */
+function endOfArchive(parser: Parser): () => boolean {
+  const flag = Object.getOwnPropertySymbols(parser).find((s) => s.description === "sawEOF");
+  const state = parser as unknown as Record<symbol, unknown>;
+  return () => flag !== undefined && state[flag] === true;
 }
 
 function gunzipInto(blob: Uint8Array, feed: (chunk: Uint8Array) => void): Promise<void> {

@@ -3,7 +3,7 @@
 import { inspect } from "node:util";
 import { describe, expect, test } from "vitest";
 import { ErrorCode } from "../../../src/common/errors.js";
-import { RegistryClient } from "../../../src/registry/client.js";
+import { MAX_MANIFEST_BYTES, RegistryClient } from "../../../src/registry/client.js";
 import { sha256Digest } from "../../../src/registry/digest.js";
 import { readIndex } from "../../../src/registry/image-index.js";
 import { MediaType } from "../../../src/registry/media-types.js";
@@ -761,5 +761,68 @@ describe("readIndex against a scripted registry", () => {
     expect(
       await readIndex(new RegistryClient({ registry: "r.test", fetch }), "a", "t"),
     ).toBeUndefined();
+  });
+});
+
+describe("manifests over 4 MiB", () => {
+  /** A body of 64 KiB chunks, `total` bytes or endless, counting what was pulled from it. */
+  function counted(total = Number.POSITIVE_INFINITY): {
+    body: ReadableStream<Uint8Array>;
+    pulled: () => number;
+  } {
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= total) return controller.close();
+        pulled += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    return { body, pulled: () => pulled };
+  }
+
+  test("a Content-Length over 4 MiB is refused before the body is read, and not retried", async () => {
+    const stream = counted(MAX_MANIFEST_BYTES + 65_536);
+    const { fetch, seen } = scripted(
+      () =>
+        new Response(stream.body, {
+          headers: {
+            "Content-Type": MediaType.OCI_INDEX,
+            "Content-Length": String(MAX_MANIFEST_BYTES + 65_536),
+          },
+        }),
+    );
+    const client = new RegistryClient({ registry: "r.test", fetch, sleep: async () => {} });
+    await expectMultiarchError(client.getManifest("a", "big"), ErrorCode.REGISTRY_ERROR, {
+      status: 200,
+      operation: "GET manifest",
+    });
+    expect(seen).toHaveLength(1);
+    // A stream pulls ahead of its reader a little; the 4 MiB were not.
+    expect(stream.pulled()).toBeLessThan(MAX_MANIFEST_BYTES / 4);
+  });
+
+  test("an endless body without Content-Length is cut off after 4 MiB", async () => {
+    const stream = counted();
+    const { fetch, seen } = scripted(
+      () => new Response(stream.body, { headers: { "Content-Type": MediaType.OCI_INDEX } }),
+    );
+    const client = new RegistryClient({ registry: "r.test", fetch, sleep: async () => {} });
+    await expectMultiarchError(client.getManifest("a", "endless"), ErrorCode.REGISTRY_ERROR, {
+      status: 200,
+      operation: "GET manifest",
+    });
+    expect(seen).toHaveLength(1);
+    expect(stream.pulled()).toBeLessThan(MAX_MANIFEST_BYTES + 4 * 65_536);
+  });
+
+  test("a manifest of exactly 4 MiB is read", async () => {
+    const padding = " ".repeat(MAX_MANIFEST_BYTES - MANIFEST_BYTES.length);
+    const bytes = Buffer.from(`${MANIFEST_BYTES.toString()}${padding}`);
+    expect(bytes.length).toBe(MAX_MANIFEST_BYTES);
+    const { fetch } = scripted(() => manifestResponse(bytes));
+    const result = await new RegistryClient({ registry: "r.test", fetch }).getManifest("a", "t");
+    expect(result?.bytes.length).toBe(MAX_MANIFEST_BYTES);
   });
 });

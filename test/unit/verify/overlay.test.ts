@@ -196,6 +196,20 @@ describe("readLayer", () => {
     expect(error.message).toContain("2/3 (sha256:abc)");
   });
 
+  it("reads an empty layer (the two end blocks alone, gzipped: Docker's empty layer) as no entries", async () => {
+    const read = await readLayer(gzipSync(Buffer.alloc(1024)), "1/1");
+    expect(read.entries).toEqual([]);
+    expect(read.tarBytes).toBe(1024);
+  });
+
+  it("reads past 64 MiB of zeros after the end of the archive without parsing them", async () => {
+    // node-tar would keep them all in one growing buffer; the read stops parsing at the end.
+    const padded = Buffer.concat([tar, Buffer.alloc(64 * 1024 * 1024)]);
+    const read = await readLayer(gzipSync(padded), "1/1");
+    expect(read.entries).toHaveLength(7);
+    expect(read.tarBytes).toBe(padded.length);
+  });
+
   it("rejects a corrupt gzip stream", async () => {
     const blob = gzipSync(tar);
     await expectMultiarchError(readLayer(blob.subarray(0, 200), "1/1"), ErrorCode.VERIFY_FAILED);
