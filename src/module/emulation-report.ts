@@ -1,8 +1,7 @@
 /**
- * What the Dagger module's `emulation` function returns: how the engine runs each platform.
+ * How the engine runs each platform, as the module's withEmulation records it.
  */
 import { func, object } from "@dagger.io/dagger";
-import { table } from "../common/text.js";
 import type { EmulationReport, PlatformSupport } from "../engine/emulation.js";
 
 /** How the engine runs a platform. */
@@ -48,37 +47,9 @@ export class MultiarchPlatformSupport {
   }
 }
 
-/** How the connected engine runs each requested platform: natively, under QEMU, or not at all. */
-@object()
-export class MultiarchEmulationReport {
-  /** The engine's own platform, os/arch[/variant]. */
-  @func()
-  native: string;
-
-  /** One entry per requested platform (duplicates dropped), in the order given. */
-  @func()
-  platforms: MultiarchPlatformSupport[];
-
-  constructor(native: string, platforms: MultiarchPlatformSupport[]) {
-    this.native = native;
-    this.platforms = platforms;
-  }
-
-  /** The SDK's report as the module's object. */
-  static of(report: EmulationReport): MultiarchEmulationReport {
-    return new MultiarchEmulationReport(
-      report.native,
-      report.platforms.map(
-        (p) =>
-          new MultiarchPlatformSupport(p.platform, MODES[p.mode], p.machine ?? "", p.reason ?? ""),
-      ),
-    );
-  }
-
-  /** A table, one line per platform: platform, mode, machine, reason. */
-  @func()
-  summary(): string {
-    const rows = this.platforms.map((p) => [p.platform, p.mode, p.machine || "-", p.reason]);
-    return `engine: ${this.native}\n${table(["PLATFORM", "MODE", "MACHINE", "REASON"], rows)}\n`;
-  }
+/** The SDK's emulation report as the module's objects, one per platform. */
+export function platformSupports(report: EmulationReport): MultiarchPlatformSupport[] {
+  return report.platforms.map(
+    (p) => new MultiarchPlatformSupport(p.platform, MODES[p.mode], p.machine ?? "", p.reason ?? ""),
+  );
 }

@@ -28,7 +28,7 @@ import { openRegistry } from "../registry/open-registry.js";
 import { DEFAULT_TAG } from "../registry/reference.js";
 import { formatReport } from "../verify/report.js";
 import { verify as verifyImage } from "../verify/verify.js";
-import { MultiarchEmulationReport, MultiarchPlatformSupport } from "./emulation-report.js";
+import { platformSupports, type MultiarchPlatformSupport } from "./emulation-report.js";
 import { reportsErrorCodes } from "./error-codes.js";
 import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from "./formats.js";
 import { MultiarchPublished } from "./published.js";
@@ -58,10 +58,10 @@ export class Multiarch {
     /** Register QEMU handlers on the engine's host first (runs a privileged binfmt installer). */
     install: boolean = false,
   ): Promise<Multiarch> {
-    const report = MultiarchEmulationReport.of(await checkEmulation(platforms, { install }));
-    const again = new Set(report.platforms.map((p) => p.platform));
+    const found = platformSupports(await checkEmulation(platforms, { install }));
+    const again = new Set(found.map((p) => p.platform));
     return this.with({
-      checked: [...this.checks().filter((p) => !again.has(p.platform)), ...report.platforms],
+      checked: [...this.checks().filter((p) => !again.has(p.platform)), ...found],
     });
   }
 
