@@ -15,7 +15,8 @@ import {
   type Platform,
 } from "../platform/platform.js";
 import { retryEvent, type ProgressListener } from "../common/progress.js";
-import { RegistryClient } from "../registry/client.js";
+import type { RegistryClient } from "../registry/client.js";
+import { openRegistry } from "../registry/open-registry.js";
 import { retriesSchema } from "../registry/retry.js";
 import {
   describePlatform,
@@ -123,16 +124,13 @@ export async function verify(ref: string, options: VerifyOptions = {}): Promise<
   const reference = parseReference(ref);
   const expected =
     opts.platforms === undefined ? undefined : parsePlatforms(opts.platforms).platforms;
-  const plaintext =
-    password === undefined || typeof password === "string" ? password : await password.plaintext();
-  // The client refuses a username without a password, or the reverse (INVALID_INPUT).
-  const registry = new RegistryClient({
-    registry: reference.registry,
-    ...(opts.username === undefined ? {} : { username: opts.username }),
-    ...(plaintext === undefined ? {} : { password: plaintext }),
-    ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
-    ...(opts.retries === undefined ? {} : { retries: opts.retries }),
-  });
+  // Not pinged: a registry that cannot be read at all fails the first read just as clearly.
+  const { registry, secrets } = await openRegistry(
+    reference,
+    { username: opts.username, password, plainHttp: opts.plainHttp, retries: opts.retries },
+    { ping: false },
+  );
+  const [plaintext] = secrets;
   if (onProgress !== undefined) registry.onRetry((retry) => onProgress(retryEvent(retry)));
   const ctx: Context = {
     registry,

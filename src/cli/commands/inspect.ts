@@ -1,8 +1,8 @@
 /**
  * `multiarch inspect REF`: what a tag or digest names in its registry, per platform. Talks to the
- * registry directly (RegistryClient + readIndex); no engine.
+ * registry directly (openRegistry + readIndex); no engine.
  */
-import { RegistryClient } from "../../registry/client.js";
+import { openRegistry } from "../../registry/open-registry.js";
 import { readIndex } from "../../registry/image-index.js";
 import type { InspectCommand } from "../args.js";
 import type { Io } from "../io.js";
@@ -14,14 +14,12 @@ export class NotFoundError extends Error {
 }
 
 export async function runInspect(command: InspectCommand, io: Io): Promise<void> {
-  const login = command.credentials;
-  const client = new RegistryClient({
-    registry: command.registry,
-    ...(login === undefined ? {} : { username: login.username, password: login.password }),
-    ...(command.plainHttp === undefined ? {} : { plainHttp: command.plainHttp }),
-    ...(command.retries === undefined ? {} : { retries: command.retries }),
-  });
-  const summary = await readIndex(client, command.repository, command.reference);
+  const { registry } = await openRegistry(
+    { registry: command.registry, repository: command.repository },
+    { ...command.credentials, plainHttp: command.plainHttp, retries: command.retries },
+    { ping: false },
+  );
+  const summary = await readIndex(registry, command.repository, command.reference);
   if (summary === undefined) {
     throw new NotFoundError(
       `${command.display} not found: the registry has no such ${command.reference.startsWith("sha256:") ? "digest" : "tag"} (or no such repository)`,
