@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripAnsi } from "../src/common/text.js";
 import { median as medianOrNone } from "./report.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -45,8 +46,7 @@ const SPAN_DONE = /^\d+\s+:\s+(.+?) DONE \[(\d+(?:\.\d+)?)(m?s)\]/;
 /** The top-level spans (no ┆ indent) the dagger CLI reported as done, in seconds. */
 export function doneSpans(stderr: string): Record<string, number> {
   const spans: Record<string, number> = {};
-  // eslint-disable-next-line no-control-regex
-  for (const raw of stderr.replace(/\u001b\[[0-9;]*m/g, "").split("\n")) {
+  for (const raw of stripAnsi(stderr).split("\n")) {
     const match = SPAN_DONE.exec(raw.trim());
     if (match?.[1] === undefined || match[2] === undefined || match[1].startsWith("┆")) continue;
     const value = Number(match[2]) / (match[3] === "ms" ? 1000 : 1);

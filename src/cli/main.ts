@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ErrorCode, MultiarchError, redact } from "../common/errors.js";
-import { clip } from "../common/text.js";
+import { clip, stripAnsi } from "../common/text.js";
 import type { Command, ParseContext } from "./args.js";
 import { helpText, shortUsage } from "./help.js";
 import { processIo, type Io } from "./io.js";
@@ -109,8 +109,6 @@ export function describeFailure(
 }
 
 // eslint-disable-next-line no-control-regex
-const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[A-Za-z]/g;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /**
@@ -118,9 +116,10 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
  * (from a value the user gave, or a build's output) written as its \uXXXX escape.
  */
 function terminalSafe(line: string): string {
-  return line
-    .replace(ANSI_SEQUENCE, "")
-    .replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return stripAnsi(line).replace(
+    CONTROL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function failureText(

@@ -25,6 +25,7 @@ import { createConnection } from "node:net";
 import { delimiter, join } from "node:path";
 import { Writable } from "node:stream";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { stripAnsi } from "../common/text.js";
 
 /** Where a Dagger engine listens by default (Dagger's engine/distconsts DefaultEngineSockAddr). */
 export const DEFAULT_ENGINE_SOCKET = "/run/dagger/engine.sock";
@@ -158,8 +159,7 @@ export class LogTail extends Writable {
   }
   /** The kept text, without terminal colour codes. */
   get text(): string {
-    // eslint-disable-next-line no-control-regex
-    return this.#text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+    return stripAnsi(this.#text);
   }
 }
 
