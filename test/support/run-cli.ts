@@ -1,8 +1,9 @@
 // Running the compiled CLI (bin/multiarch.js, which `npm run build` makes runnable) as a user
 // would, for engine tests: exit code, signal, what it printed.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { run } from "./run.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO_ROOT, "bin", "multiarch.js");
@@ -24,22 +25,12 @@ export interface CliOptions {
 }
 
 /** `node bin/multiarch.js ...args`, resolved when it exits (however it exits). */
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const { status, signal, stdout, stderr } = await run(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     env: options.env ?? process.env,
-    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.onSpawn === undefined ? {} : { onSpawn: options.onSpawn }),
+    ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
   });
-  options.onSpawn?.(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-    options.onStderr?.(stderr);
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return { code: status, signal, stdout, stderr };
 }

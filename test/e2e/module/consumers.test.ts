@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "../support/oci.js";
 import { MACHINE } from "../support/platforms.js";
-import { run } from "../support/run.js";
+import { run } from "../../support/run.js";
 import { testbedEnv } from "../support/testbed.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));

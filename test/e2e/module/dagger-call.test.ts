@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { exists, indexPlatforms, inspectRaw, readImageFiles, uniqueRepo } from "../support/oci.js";
 import { FIVE, MACHINE } from "../support/platforms.js";
-import { run, type Run } from "../support/run.js";
+import { run, type Run } from "../../support/run.js";
 import { authRegistry, testbedEnv } from "../support/testbed.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
