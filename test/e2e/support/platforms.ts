@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+
 // What the engine tests expect of the five platforms most of them publish: written out here, not
 // derived from the code under test.
 export const FIVE = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x"];
@@ -10,3 +12,14 @@ export const MACHINE: Readonly<Record<string, string>> = {
   "linux/ppc64le": "ppc64le",
   "linux/s390x": "s390x",
 };
+
+/**
+ * How this machine runs linux/386, measured where the bed decided it: `testbed:up` registers
+ * qemu-i386 only on a kernel that refuses i386 programs. Natively the probe reports the kernel's
+ * x86_64; under QEMU, i686.
+ */
+export function i386(): { readonly mode: "native" | "emulated"; readonly machine: string } {
+  return existsSync("/proc/sys/fs/binfmt_misc/qemu-i386")
+    ? { mode: "emulated", machine: "i686" }
+    : { mode: "native", machine: "x86_64" };
+}
