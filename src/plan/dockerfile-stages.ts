@@ -25,48 +25,34 @@ export interface DockerfileExecution {
   readonly buildPlatformRuns: boolean;
 }
 
-// FROM [--flag=value ...] image [AS name]; the platform flag may name $BUILDPLATFORM.
-const FROM = /^FROM\s+(.*)$/i;
-const BUILD_PLATFORM_FLAG = /--platform=\$\{?BUILDPLATFORM\}?(\s|$)/i;
+/** `--platform=$BUILDPLATFORM` or `--platform=${BUILDPLATFORM}`: the stage runs on the build machine. */
+const BUILD_PLATFORM = /^\$(?:BUILDPLATFORM|\{BUILDPLATFORM\})$/i;
 
-/** Instructions, one per entry: comments dropped, `\` continuations joined. */
-function instructions(text: string): string[] {
-  const out: string[] = [];
-  let current = "";
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (current === "" && (line === "" || line.startsWith("#"))) continue;
-    if (line.endsWith("\\")) {
-      current += `${line.slice(0, -1)} `;
-      continue;
-    }
-    out.push(current + line);
-    current = "";
-  }
-  if (current.trim() !== "") out.push(current.trim());
-  return out;
-}
-
-/** Where the Dockerfile's RUN steps execute. Every stage counts, reachable or not. */
-export function dockerfileExecution(text: string): DockerfileExecution {
+/**
+ * Where the Dockerfile's RUN steps execute. Every stage counts, reachable or not.
+ *
+ * Read by dockerfile-ast (the parser of the Dockerfile language server), so heredocs (`RUN <<EOF`
+ * … a `FROM` line inside … `EOF`), `# escape=` and line continuations read as BuildKit reads
+ * them. It is loaded here, on first use, not at start-up: only a Dockerfile build needs it.
+ */
+export async function dockerfileExecution(text: string): Promise<DockerfileExecution> {
+  const { DockerfileParser, From } = await import("dockerfile-ast");
   // Stage name → built on the build machine? A stage FROM another stage inherits its platform.
   const stages = new Map<string, boolean>();
   let onBuildPlatform = false;
   let targetRuns = false;
   let buildPlatformRuns = false;
-  for (const instruction of instructions(text)) {
-    const from = FROM.exec(instruction);
-    if (from) {
-      const rest = from[1] ?? "";
-      const words = rest.split(/\s+/).filter((w) => !w.startsWith("--"));
-      const base = (words[0] ?? "").toLowerCase();
-      onBuildPlatform = BUILD_PLATFORM_FLAG.test(rest) || (stages.get(base) ?? false);
-      if (words[1]?.toLowerCase() === "as" && words[2] !== undefined) {
-        stages.set(words[2].toLowerCase(), onBuildPlatform);
+  for (const instruction of DockerfileParser.parse(text).getInstructions()) {
+    if (instruction instanceof From) {
+      const platform = instruction.getFlags().find((f) => f.getName().toLowerCase() === "platform");
+      const [base, as, name] = instruction.getArguments().map((a) => a.getValue());
+      onBuildPlatform =
+        BUILD_PLATFORM.test(platform?.getValue() ?? "") ||
+        (stages.get((base ?? "").toLowerCase()) ?? false);
+      if (as?.toLowerCase() === "as" && name !== undefined) {
+        stages.set(name.toLowerCase(), onBuildPlatform);
       }
-      continue;
-    }
-    if (/^RUN\s/i.test(instruction)) {
+    } else if (instruction.getKeyword() === "RUN") {
       if (onBuildPlatform) buildPlatformRuns = true;
       else targetRuns = true;
     }

@@ -25,14 +25,35 @@ describe("dockerfileExecution", () => {
       true,
     ],
     ["FROM debian AS base\nFROM base\nRUN make\n", true, false],
-  ])("%j → target runs %s, build platform runs %s", (text, targetRuns, buildPlatformRuns) => {
-    expect(dockerfileExecution(text)).toEqual({ targetRuns, buildPlatformRuns });
+    // A heredoc's body is data: a FROM or RUN line inside it starts no stage and runs nothing.
+    [
+      "FROM --platform=$BUILDPLATFORM debian AS b\nRUN <<EOF\nmake\nFROM busybox\nRUN true\nEOF\nFROM busybox\nCOPY --from=b /x /x\n",
+      false,
+      true,
+    ],
+    [
+      "FROM --platform=$BUILDPLATFORM debian AS b\nCOPY <<-EOT /Containerfile\n\tFROM busybox\n\tRUN make\n\tEOT\nRUN <<A cat && <<B cat\na\nA\nFROM x\nRUN y\nB\nFROM busybox\nCOPY --from=b /x /x\n",
+      false,
+      true,
+    ],
+    // A heredoc in a target stage still runs there.
+    ["FROM busybox\nRUN <<EOF\nuname -m > /m\nEOF\n", true, false],
+    // `# escape=`: the backtick continues lines, and a backslash is an ordinary character.
+    [
+      "# escape=`\nFROM --platform=$BUILDPLATFORM debian AS b\nRUN echo `\n  make\nFROM busybox\nCOPY --from=b C:\\out\\ /x\n",
+      false,
+      true,
+    ],
+    // Without the directive the same backtick continues nothing: `FROM busybox` stays its own line.
+    ["FROM debian\nRUN echo `\nFROM --platform=$BUILDPLATFORM busybox\nCOPY . .\n", true, false],
+  ])("%j → target runs %s, build platform runs %s", async (text, targetRuns, buildPlatformRuns) => {
+    expect(await dockerfileExecution(text)).toEqual({ targetRuns, buildPlatformRuns });
   });
 
-  it("reads the repository's own fixtures", () => {
+  it("reads the repository's own fixtures", async () => {
     const cross =
       "FROM --platform=$BUILDPLATFORM busybox AS tools\nRUN mkdir /out\nFROM busybox\nCOPY --from=tools /out/ /info/\nRUN uname -m > /info/target-machine\n";
-    expect(dockerfileExecution(cross)).toEqual({ targetRuns: true, buildPlatformRuns: true });
+    expect(await dockerfileExecution(cross)).toEqual({ targetRuns: true, buildPlatformRuns: true });
   });
 });
 
