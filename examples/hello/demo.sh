@@ -9,7 +9,8 @@ ADDRESS=127.0.0.1:5000/hello
 VERSION=1.0.0
 PLATFORMS=linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le,linux/s390x,linux/386
 
-bash test/testbed/testbed.sh status >/dev/null 2>&1 || npm run testbed:up
+# Only what the demo needs (`up demo`): no SDK images, debian:bookworm-slim for this machine only.
+bash test/testbed/testbed.sh status demo >/dev/null 2>&1 || bash test/testbed/testbed.sh up demo
 # The bed's engine and CLI, named explicitly (multiarch itself knows nothing of the test bed).
 eval "$(bash test/testbed/testbed.sh env)"
 

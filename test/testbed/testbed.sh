@@ -25,11 +25,13 @@ export REPO_DIR # read by lib/engine.sh
 
 usage() {
   cat >&2 <<EOF
-usage: testbed.sh up|status|env|down
-  up      start everything (builds and seeds on first use; seconds when already up)
-  status  exit 0 only when the engine and both registries answer
-  env     print export lines for the dagger CLI and @dagger.io/dagger: eval "\$(testbed.sh env)"
-  down    stop what 'up' started; caches stay
+usage: testbed.sh up [demo]|status [demo]|env|down
+  up       start everything (builds and seeds on first use; seconds when already up)
+  up demo  only what 'npm run demo' needs: no SDK images, no binfmt installer image, and
+           debian:bookworm-slim for this machine's platform only (a later 'up' adds the rest)
+  status   exit 0 only when the engine, both registries, the emulators and the images answer
+  env      print export lines for the dagger CLI and @dagger.io/dagger: eval "\$(testbed.sh env)"
+  down     stop what 'up' started; caches stay
 EOF
   exit 2
 }
@@ -38,32 +40,52 @@ require_root() {
   [ "$(id -u)" = 0 ] || die "the test bed needs root (it installs packages, registers binfmt handlers and runs the engine)"
 }
 
+# WHAT: all (default) or demo.
+testbed_what() {
+  case ${1:-all} in
+    all | demo) echo "${1:-all}" ;;
+    *) usage ;;
+  esac
+}
+
 cmd_up() {
   require_root
-  local start=$SECONDS
-  # Clients we did not write, with which the engine tests read back what was published.
-  need_packages skopeo umoci jq
-  qemu_up
-  registry_up
-  seed_images
+  local what t0=$SECONDS
+  what=$(testbed_what "${1:-}")
+  # Every package the steps below ask for, in one apt run: the engine build then runs in the
+  # background while the images are seeded (each step still asks for its own packages).
+  # Clients we did not write (skopeo, umoci, jq), with which the engine tests read back what
+  # was published.
+  phase packages need_packages skopeo umoci jq "${QEMU_PACKAGES[@]}" "${REGISTRY_PACKAGES[@]}" \
+    "${ENGINE_BUILD_PACKAGES[@]}" "${ENGINE_PACKAGES[@]}" "${SEED_PACKAGES[@]}"
+  # The Go build takes minutes of CPU; seeding mostly waits on downloads: side by side.
+  phase_start engine-build engine_build "$what"
+  phase qemu qemu_up
+  phase registries registry_up
+  phase seed seed_images "$what"
   # Before the engine starts: it probes the platforms it can run at start-up.
-  qemu_i386
-  engine_up
-  # The SDK images need the engine's schema; the engine then needs their digests (a restart
-  # when they changed, the first time only).
-  sdk_images_up
-  engine_up
-  step "Test bed up in $((SECONDS - start)) s"
-  cmd_status
+  phase platforms qemu_check_platforms
+  phase_wait engine-build
+  phase engine engine_up "$what"
+  if [ "$what" = all ]; then
+    # The SDK images need the engine's schema; the engine then needs their digests (a restart
+    # when they changed, the first time only).
+    phase sdk-images sdk_images_up
+    phase engine-restart engine_up
+  fi
+  phase_report
+  step "Test bed up ($what) in $((SECONDS - t0)) s"
+  cmd_status "$what"
 }
 
 cmd_status() {
-  local down=()
+  local what down=()
+  what=$(testbed_what "${1:-}")
   engine_status || down+=(engine)
   registry_status || down+=(registries)
   qemu_status || down+=(emulators)
-  seed_status || down+=("base images")
-  sdk_status || down+=("SDK images")
+  seed_status "$what" || down+=("base images")
+  if [ "$what" = all ]; then sdk_status || down+=("SDK images"); fi
   echo "logs:       $MULTIARCH_LOGS"
   echo "caches:     $MULTIARCH_CACHE (binaries, Debian packages, root filesystems)"
   if [ ${#down[@]} -gt 0 ]; then
@@ -99,8 +121,8 @@ cmd_down() {
 }
 
 case "${1:-}" in
-  up) cmd_up ;;
-  status) cmd_status ;;
+  up) cmd_up "${2:-}" ;;
+  status) cmd_status "${2:-}" ;;
   env) cmd_env ;;
   down) cmd_down ;;
   *) usage ;;

@@ -7,8 +7,9 @@
 : "${MULTIARCH_RUN:=/run/multiarch}"           # pid files of what `up` started
 : "${MULTIARCH_LOGS:=/var/log/multiarch}"      # one log per service and per build step
 
-REGISTRY_PORT=5000
-AUTH_REGISTRY_PORT=5001
+# Other ports only for a second, private registry beside the shared bed (first-run.sh).
+REGISTRY_PORT=${MULTIARCH_REGISTRY_PORT:-5000}
+AUTH_REGISTRY_PORT=${MULTIARCH_AUTH_REGISTRY_PORT:-5001}
 REGISTRY_ADDR="127.0.0.1:${REGISTRY_PORT}"
 AUTH_REGISTRY_ADDR="127.0.0.1:${AUTH_REGISTRY_PORT}"
 AUTH_CREDENTIALS_FILE="${MULTIARCH_STATE}/auth-registry/credentials.env"
@@ -36,7 +37,8 @@ die_with_log() {
   exit 1
 }
 
-# apt-get install only what is missing; `apt-get update` at most once per `up`.
+# apt-get install only what is missing; `apt-get update` at most once per `up`. Under a lock:
+# `up` runs some steps in the background (phase_start), and dpkg allows one install at a time.
 APT_UPDATED=0
 need_packages() {
   local missing=() p
@@ -45,12 +47,64 @@ need_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   step "Installing Debian packages: ${missing[*]}"
-  if [ "$APT_UPDATED" = 0 ]; then
-    apt-get update -qq >"$MULTIARCH_LOGS/apt.log" 2>&1 || die_with_log "$MULTIARCH_LOGS/apt.log" "apt-get update failed"
-    APT_UPDATED=1
+  (
+    flock 9
+    if [ "$APT_UPDATED" = 0 ]; then
+      apt-get update -qq >"$MULTIARCH_LOGS/apt.log" 2>&1 || die_with_log "$MULTIARCH_LOGS/apt.log" "apt-get update failed"
+    fi
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$MULTIARCH_LOGS/apt.log" 2>&1 \
+      || die_with_log "$MULTIARCH_LOGS/apt.log" "apt-get install ${missing[*]} failed"
+  ) 9>"$MULTIARCH_RUN/apt.lock"
+  APT_UPDATED=1
+}
+
+# --- phases: what `up` spends its time on -------------------------------------
+# `phase NAME CMD...` runs CMD and records its wall time; `phase_start NAME CMD...` runs it in
+# the background (its output in a log) and `phase_wait NAME` collects it; `phase_report` prints
+# every phase of this run in the order they ended.
+PHASES=()
+declare -A PHASE_PIDS=() PHASE_T0=()
+
+_phase_now() { echo "${EPOCHREALTIME/,/.}"; }
+_phase_since() { awk -v a="$1" -v b="$(_phase_now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+phase() {
+  local name=$1 t0
+  shift
+  t0=$(_phase_now)
+  "$@"
+  _phase_record "$name" "$(_phase_since "$t0")"
+}
+
+_phase_record() { PHASES+=("$(printf '%-22s %7s s%s' "$1" "$2" "${3:+  ($3)}")"); }
+
+phase_start() {
+  local name=$1 log="$MULTIARCH_LOGS/phase-$1.log"
+  shift
+  PHASE_T0[$name]=$(_phase_now)
+  : >"$log"
+  info "$name: in the background (log: $log)"
+  ( "$@" ) >>"$log" 2>&1 &
+  PHASE_PIDS[$name]=$!
+}
+
+# Wait for a background phase; its output is shown either way, and its failure stops `up`.
+phase_wait() {
+  local name=$1 log="$MULTIARCH_LOGS/phase-$1.log"
+  if ! wait "${PHASE_PIDS[$name]}"; then
+    printf 'testbed: error: %s failed\n--- %s ---\n' "$name" "$log" >&2
+    tail -n 60 "$log" >&2
+    exit 1
   fi
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$MULTIARCH_LOGS/apt.log" 2>&1 \
-    || die_with_log "$MULTIARCH_LOGS/apt.log" "apt-get install ${missing[*]} failed"
+  sed 's/^/    ['"$name"'] /' "$log" >&2
+  _phase_record "$name" "$(_phase_since "${PHASE_T0[$name]}")" "in the background"
+}
+
+phase_report() {
+  local p
+  [ ${#PHASES[@]} -gt 0 ] || return 0
+  step "Phases (wall time; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs)"
+  for p in "${PHASES[@]}"; do info "$p"; done
 }
 
 # Require N GiB free where DIR lives before a step that writes a lot.

@@ -11,6 +11,8 @@ ENGINE_CONFIG_DIR=/etc/dagger
 ENGINE_LOG="$MULTIARCH_LOGS/engine.log"
 BUILD_LOG="$MULTIARCH_LOGS/build-dagger.log"
 DAGGER_BUILD_FILES="$TESTBED_DIR/dagger-build"
+ENGINE_BUILD_PACKAGES=(gcc libc6-dev libseccomp-dev pkg-config)
+ENGINE_PACKAGES=(tini iptables nftables dnsmasq-base git openssh-client pigz xz-utils e2fsprogs fuse-overlayfs util-linux iproute2 ca-certificates)
 
 ensure_go() {
   command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
@@ -89,24 +91,30 @@ prepare_dagger_source() {
 
 # go build inside the builder module; on failure show the log's tail.
 go_build() {
-  local what=$1; shift
-  info "building $what"
+  local what=$1 t0=$SECONDS
+  shift
   (cd "$DAGGER_SRC" && go build -mod=mod -trimpath "$@") >>"$BUILD_LOG" 2>&1 \
     || die_with_log "$BUILD_LOG" "building $what failed"
+  info "built $what in $((SECONDS - t0)) s"
 }
 
+# WHAT: all (default), or demo: the demo runs no module, so dagger-codegen (the SDK images'
+# code generator) waits for the first `up` that builds those images.
 engine_build() {
-  local v bin
+  local what=${1:-all} v bin
   v=$(dagger_version)
   bin=$(dagger_bin_dir "$v")
   if [ -f "$bin/.complete" ]; then
-    # A cache made before the bed shipped dagger-codegen, or before its go.mod patch: add just that.
-    if [ ! -x "$bin/dagger-codegen" ] || [ ! -f "$bin/.codegen-strict-gomod" ]; then codegen_build "$v" "$bin"; fi
+    # A cache made before the bed shipped dagger-codegen, or before its go.mod patch, or by a
+    # demo `up`: add just that.
+    if [ "$what" = all ] && { [ ! -x "$bin/dagger-codegen" ] || [ ! -f "$bin/.codegen-strict-gomod" ]; }; then
+      codegen_build "$v" "$bin"
+    fi
     return 0
   fi
 
   ensure_go
-  need_packages gcc libc6-dev libseccomp-dev pkg-config
+  need_packages "${ENGINE_BUILD_PACKAGES[@]}"
   need_disk "$MULTIARCH_CACHE" 6
   step "Building Dagger $v (engine, CLI, dagger-init, dagger-codegen, runc, CNI plugins) from the Go module proxy"
   info "first time only: about 15-25 minutes on 2 cores; log: $BUILD_LOG"
@@ -122,19 +130,24 @@ engine_build() {
   go_build "dnsname (CNI)" -ldflags "-s -w" -o "$bin.tmp/dnsname" github.com/dagger/dagger/cmd/dnsname
   # The SDK code generator: writes the TypeScript client (client.gen.ts) from the engine's
   # schema, which the TypeScript SDK's module introspector needs (test/module/generate-sdk.sh).
-  go_build "dagger-codegen" -ldflags "-s -w" -o "$bin.tmp/dagger-codegen" github.com/dagger/dagger/cmd/codegen
+  if [ "$what" = all ]; then
+    go_build "dagger-codegen" -ldflags "-s -w" -o "$bin.tmp/dagger-codegen" github.com/dagger/dagger/cmd/codegen
+    touch "$bin.tmp/.codegen-strict-gomod"
+  fi
+  local t0=$SECONDS
   info "building runc $RUNC_VERSION (seccomp)"
   GOBIN="$bin.tmp" CGO_ENABLED=1 go install -tags seccomp -ldflags "-s -w -X main.version=${RUNC_VERSION#v}" \
     "github.com/opencontainers/runc@$RUNC_VERSION" >>"$BUILD_LOG" 2>&1 \
     || die_with_log "$BUILD_LOG" "building runc failed"
-  info "building CNI plugins $CNI_VERSION"
+  info "built runc in $((SECONDS - t0)) s"
+  t0=$SECONDS
   GOBIN="$bin.tmp" CGO_ENABLED=0 go install -ldflags "-s -w" \
     "github.com/containernetworking/plugins/plugins/main/bridge@$CNI_VERSION" \
     "github.com/containernetworking/plugins/plugins/main/loopback@$CNI_VERSION" \
     "github.com/containernetworking/plugins/plugins/meta/firewall@$CNI_VERSION" \
     "github.com/containernetworking/plugins/plugins/ipam/host-local@$CNI_VERSION" >>"$BUILD_LOG" 2>&1 \
     || die_with_log "$BUILD_LOG" "building the CNI plugins failed"
-  touch "$bin.tmp/.codegen-strict-gomod"
+  info "built the CNI plugins $CNI_VERSION in $((SECONDS - t0)) s"
   rm -rf "$bin" && mv "$bin.tmp" "$bin" && touch "$bin/.complete"
   rm -rf "$DAGGER_SRC" # the Go build cache keeps what a rebuild needs
   info "binaries cached in $bin ($(du -sh "$bin" | cut -f1))"
@@ -159,10 +172,12 @@ codegen_build() {
 engine_install() {
   local bin
   bin=$(dagger_bin_dir "$(dagger_version)")
-  need_packages tini iptables nftables dnsmasq-base git openssh-client pigz xz-utils e2fsprogs fuse-overlayfs util-linux iproute2 ca-certificates
+  need_packages "${ENGINE_PACKAGES[@]}"
   mkdir -p "$ENGINE_BIN_DIR" "$CNI_BIN_DIR"
   local f
   for f in dagger-engine dagger dagger-init runc dagger-codegen; do
+    # dagger-codegen is absent from a demo build (engine_build says why).
+    [ -e "$bin/$f" ] || [ "$f" != dagger-codegen ] || continue
     cmp -s "$bin/$f" "$ENGINE_BIN_DIR/$f" || install -m 0755 "$bin/$f" "$ENGINE_BIN_DIR/$f"
   done
   for f in dnsname bridge loopback firewall host-local; do
@@ -230,8 +245,9 @@ engine_query_version() {
   printf '%s' "$out" | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p'
 }
 
+# WHAT: all (default) or demo, as for engine_build.
 engine_up() {
-  engine_build
+  engine_build "${1:-}"
   engine_install
   local want
   want=$(engine_fingerprint)

@@ -9,12 +9,13 @@
 # made for module containers, at the end of this file).
 
 AUTH_REGISTRY_USER=multiarch
+REGISTRY_PACKAGES=(docker-registry apache2-utils curl iproute2 socat)
 REGISTRY_CONFIG_DIR="$MULTIARCH_STATE/registry-config"
 AUTH_HTPASSWD_FILE="$(dirname "$AUTH_CREDENTIALS_FILE")/htpasswd"
 
 # Start both registries unless they already run; safe to call on every `up`.
 registry_up() {
-  need_packages docker-registry apache2-utils curl iproute2
+  need_packages "${REGISTRY_PACKAGES[@]}"
   _registry_stop_debian_service
   _registry_auth_files
   _registry_write_config plain "$REGISTRY_ADDR" ""

@@ -26,6 +26,8 @@ SEED_DEBIAN_ARCHES=(amd64 arm64 armhf ppc64el s390x)
 # The handlers the installer image carries: what `tonistiigi/binfmt --install
 # all` registers on an x86_64 host (Debian's names), ~90 MB of static QEMU.
 SEED_BINFMT_HANDLERS=(qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64 qemu-mips64el qemu-mips64 qemu-loongarch64)
+# Every package the seeding steps ask for (testbed.sh installs them all up front).
+SEED_PACKAGES=(skopeo jq curl gzip mmdebstrap arch-test qemu-user-static binfmt-support)
 SEED_PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Like the official -slim images: no docs, man pages or locales, but keep the
 # licenses. dpkg keeps applying these inside containers built from the image.
@@ -39,21 +41,29 @@ SEED_SLIM_DPKGOPTS=(
   'path-exclude=/usr/share/man/*'
 )
 
-# Push whichever seed image is missing; seconds when none is.
+# Push whichever seed image WHAT needs is missing; seconds when none is.
+#   all   every image, every platform (the tests)
+#   demo  what `npm run demo` pulls: busybox (its final stage and the emulation probe, every
+#         platform) and debian:bookworm-slim for the build machine only (its stages are
+#         FROM --platform=$BUILDPLATFORM). A later `up` adds the other platforms to the index,
+#         reusing the root filesystem made here.
 # (if-statements, not `a || b`: a function run as `b` there loses set -e.)
 seed_images() {
+  local what=${1:-all} debian_arches=("${SEED_DEBIAN_ARCHES[@]}")
+  [ "$what" = all ] || debian_arches=("$(dpkg --print-architecture)")
   need_packages skopeo jq curl gzip
   if ! _seed_present library/busybox:latest; then _seed_busybox; fi
-  if ! _seed_present "library/debian:$SEED_SUITE-slim" "${SEED_DEBIAN_ARCHES[@]}"; then _seed_debian; fi
-  if ! _seed_present "$SEED_BINFMT_IMAGE"; then _seed_installer; fi
+  if ! _seed_present "library/debian:$SEED_SUITE-slim" "${debian_arches[@]}"; then _seed_debian "${debian_arches[@]}"; fi
+  if [ "$what" = all ] && ! _seed_present "$SEED_BINFMT_IMAGE"; then _seed_installer; fi
 }
 
 # One line per seed image with the platforms the registry serves; non-zero
 # when one is missing.
 seed_status() {
-  local image raw platforms rc=0
+  local what=${1:-all} image raw platforms rc=0 images=("${SEED_IMAGES[@]}")
+  [ "$what" = all ] || images=(library/busybox:latest "library/debian:$SEED_SUITE-slim")
   need_packages skopeo jq
-  for image in "${SEED_IMAGES[@]}"; do
+  for image in "${images[@]}"; do
     if raw=$(skopeo inspect --raw --tls-verify=false "docker://$REGISTRY_ADDR/$image" 2>/dev/null); then
       platforms=$(jq -r '[.manifests[]?.platform | [.os, .architecture, .variant // empty] | join("/")] | join(" ")' <<<"$raw")
       printf '%-45s %s\n' "$REGISTRY_ADDR/$image" "${platforms:-not an image index}"
@@ -145,8 +155,11 @@ _seed_apt() {
   archs=$(IFS=,; echo "${SEED_BUSYBOX_ARCHES[*]}")
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
   [ -e "$dir/status" ] || : >"$dir/status"
+  # The package caches are kept (Debian's container images turn them off): rebuilt from the
+  # lists of nine architectures, each apt call took 15-17 s; read back, 0.1 s.
   apt-get -q -o Dir::State::Lists="$dir/lists" -o Dir::State::status="$dir/status" \
-    -o Dir::Cache="$dir/cache" -o APT::Architectures="$archs" \
+    -o Dir::Cache="$dir/cache" -o Dir::Cache::pkgcache=pkgcache.bin \
+    -o Dir::Cache::srcpkgcache=srcpkgcache.bin -o APT::Architectures="$archs" \
     -o APT::Sandbox::User=root "$@"
 }
 
@@ -244,13 +257,16 @@ _seed_busybox_tree() {
 
 # --- debian:bookworm-slim ---------------------------------------------------
 
+# The index for ARCHES (default: all five).
 _seed_debian() {
   local image="library/debian:$SEED_SUITE-slim" work="$SEED_DIR/work/debian" arch tar t0=$SECONDS
-  step "Seeding $REGISTRY_ADDR/$image with mmdebstrap (${SEED_DEBIAN_ARCHES[*]})"
+  local arches=("$@")
+  [ $# -gt 0 ] || arches=("${SEED_DEBIAN_ARCHES[@]}")
+  step "Seeding $REGISTRY_ADDR/$image with mmdebstrap (${arches[*]})"
   : >"$MULTIARCH_LOGS/seed-debian.log"
   rm -rf "$work"
   mkdir -p "$work" "$SEED_DIR/rootfs"
-  for arch in "${SEED_DEBIAN_ARCHES[@]}"; do
+  for arch in "${arches[@]}"; do
     tar="$SEED_DIR/rootfs/debian-$SEED_SUITE-slim-$arch.tar"
     if [ ! -s "$tar" ]; then _seed_debian_rootfs "$arch" "$tar"; fi
     info "debian: adding $arch as $(_seed_platform_name "$arch") from $tar"
