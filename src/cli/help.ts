@@ -27,6 +27,8 @@ Exit status: 0 done, 1 failed, 2 bad input (nothing was built or pushed).
 /** How to reach a registry: the same options for publish, inspect and verify. */
 const REGISTRY_ACCESS = `  --username U             registry user name; needs --password-env
   --password-env VAR       read the registry password from the environment variable VAR
+                           (without --username: the credentials docker login stored, from
+                           $DOCKER_CONFIG/config.json or ~/.docker/config.json and its helpers)
   --plain-http             talk HTTP, not HTTPS (default: HTTP only for localhost and 127.x)
   --retries N              retry a registry request answered 429 or 5xx, or a dropped
                            connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)

@@ -3,7 +3,9 @@
  *
  * Requests go out anonymously until the registry answers 401. A `Basic` challenge makes the
  * client send basic credentials from then on; a `Bearer` challenge makes it fetch a token from the
- * challenge's realm (with basic credentials when it has them) and cache it per scope.
+ * challenge's realm (with basic credentials when it has them) and cache it per scope. An identity
+ * token (Docker's, from `docker login` to a registry that issues them) is an OAuth2 refresh token:
+ * it is exchanged at the realm by POST (grant_type=refresh_token), as the docker CLI does.
  *
  * Credentials live in private fields; `secrets()` lists every form of them an error must not show.
  */
@@ -57,6 +59,8 @@ export interface RegistryAuthOptions {
   readonly registry: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** An identity token (OAuth2 refresh token) instead of a username and password. */
+  readonly identityToken?: string | undefined;
   /** How token requests go out. */
   readonly send: Send;
   /** Milliseconds since the epoch (default Date.now): token expiry is measured with it. */
@@ -68,6 +72,7 @@ export class RegistryAuth {
 
   readonly #registry: string;
   readonly #password: string | undefined;
+  readonly #identityToken: string | undefined;
   readonly #send: Send;
   readonly #tokens: TokenCache;
   /** Set once the registry asked for Basic auth: later requests send it up front. */
@@ -89,6 +94,7 @@ export class RegistryAuth {
     }
     this.username = username === "" ? undefined : username;
     this.#password = password === "" ? undefined : password;
+    this.#identityToken = options.identityToken === "" ? undefined : options.identityToken;
     this.#registry = options.registry;
     this.#send = options.send;
     this.#tokens = new TokenCache(options.now);
@@ -141,11 +147,14 @@ export class RegistryAuth {
         },
       );
     }
-    if (this.username === undefined) {
+    if (this.username === undefined && this.#identityToken === undefined) {
       return new MultiarchError(
         ErrorCode.AUTH_FAILED,
         `Registry ${this.#registry} requires credentials, but none were given (${on}).`,
-        { ...details, hint: "pass a username and password for this registry" },
+        {
+          ...details,
+          hint: "pass a username and password for this registry, or log in to it with docker login",
+        },
       );
     }
     return new MultiarchError(
@@ -161,6 +170,7 @@ export class RegistryAuth {
     const basic = this.#basicHeader();
     if (basic !== undefined) secrets.push(basic.slice("Basic ".length));
     if (this.#password !== undefined) secrets.push(this.#password);
+    if (this.#identityToken !== undefined) secrets.push(this.#identityToken);
     return secrets;
   }
 
@@ -192,7 +202,11 @@ export class RegistryAuth {
     const headers: Record<string, string> = { "User-Agent": "multiarch" };
     const basic = this.#basicHeader();
     if (basic !== undefined) headers["Authorization"] = basic;
-    const response = await this.#send(url.toString(), { headers }, operation);
+    const [target, init] =
+      this.#identityToken === undefined
+        ? [url.toString(), { headers }]
+        : refreshTokenRequest(url, this.#identityToken, headers);
+    const response = await this.#send(target, init, operation);
     const body = await response.text();
     const tokenService = `The token service ${url.origin}${url.pathname} of registry ${this.#registry}`;
     if (!response.ok) {
@@ -220,12 +234,38 @@ export class RegistryAuth {
   }
 
   #who(): string {
+    if (this.#identityToken !== undefined) return "an identity token";
     return this.username === undefined
       ? "anonymous access"
       : `user ${JSON.stringify(this.username)}`;
   }
 
   #credentialsHint(): string {
-    return `check the username and password for ${this.#registry}`;
+    return this.#identityToken === undefined
+      ? `check the username and password for ${this.#registry}`
+      : `the identity token for ${this.#registry} may have expired: log in again (docker login)`;
   }
+}
+
+/**
+ * The OAuth2 token request for an identity token: its query (service, scopes) moved into a form
+ * body, the token sent as refresh_token.
+ */
+function refreshTokenRequest(
+  url: URL,
+  token: string,
+  headers: Record<string, string>,
+): [string, RequestInit] {
+  const form = new URLSearchParams(url.searchParams);
+  form.set("grant_type", "refresh_token");
+  form.set("refresh_token", token);
+  form.set("client_id", "multiarch");
+  return [
+    `${url.origin}${url.pathname}`,
+    {
+      method: "POST",
+      headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+    },
+  ];
 }

@@ -63,6 +63,8 @@ export interface RegistryClientOptions {
   readonly registry: string;
   readonly username?: string;
   readonly password?: string;
+  /** An identity token (Docker's OAuth2 refresh token) instead of a username and password. */
+  readonly identityToken?: string;
   /** Talk HTTP instead of HTTPS. Default: true for localhost, 127.0.0.0/8 and ::1, else false. */
   readonly plainHttp?: boolean;
   /** Replaces the global fetch (tests). Default: Node's, through HTTPS_PROXY etc. when set. */
@@ -134,6 +136,7 @@ export class RegistryClient {
       registry: options.registry,
       username: options.username,
       password: options.password,
+      identityToken: options.identityToken,
       send: this.#send,
       ...(options.now === undefined ? {} : { now: options.now }),
     });

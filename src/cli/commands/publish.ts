@@ -94,6 +94,9 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
           },
         )
       : undefined;
+  if (target?.credentialsFrom !== undefined) {
+    io.err(`credentials for ${target.ref.registry}: ${target.credentialsFrom}\n`);
+  }
 
   await withEngine(
     async (client) => {

@@ -79,4 +79,36 @@ describe("RegistryAuth", () => {
     );
     expect(e.details.hint).toContain("permission");
   });
+
+  test("an identity token is exchanged by POST as an OAuth2 refresh token, and kept secret", async () => {
+    const sent: { url: string; init: RequestInit }[] = [];
+    const auth = new RegistryAuth({
+      registry: "r.test",
+      identityToken: "refresh-me",
+      send: (url, init) => {
+        sent.push({ url, init });
+        return Promise.resolve(Response.json({ access_token: "t1" }));
+      },
+    });
+    const challenge = new Response(null, {
+      status: 401,
+      headers: {
+        "WWW-Authenticate": 'Bearer realm="https://auth.r.test/token",service="r.test"',
+      },
+    });
+    expect(await auth.answer(challenge, "repository:app:pull,push")).toBe(true);
+    expect(auth.header("repository:app:pull,push")).toBe("Bearer t1");
+    expect(sent).toHaveLength(1);
+    const [request] = sent;
+    expect(request?.url).toBe("https://auth.r.test/token");
+    expect(request?.init.method).toBe("POST");
+    expect(Object.fromEntries(new URLSearchParams(request?.init.body as string))).toEqual({
+      service: "r.test",
+      scope: "repository:app:pull,push",
+      grant_type: "refresh_token",
+      refresh_token: "refresh-me",
+      client_id: "multiarch",
+    });
+    expect(auth.secrets()).toContain("refresh-me");
+  });
 });
