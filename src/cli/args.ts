@@ -19,7 +19,10 @@ import { EXPECTED_STAGE_NAME, STAGE_NAME } from "../plan/dockerfile-stages.js";
 import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
 import { MAX_RETRIES } from "../registry/retry-limits.js";
 import { parseKeyValues } from "../common/key-value.js";
-import { formatPlatform, parsePlatforms } from "../platform/platform.js";
+import { parsePlacedAnnotation, type PlacedAnnotation } from "../plan/annotations.js";
+import { parseBuildArgs } from "../plan/build-args.js";
+import { parseOutput } from "./output-flag.js";
+import { formatPlatform, parsePlatform, parsePlatforms } from "../platform/platform.js";
 import {
   DEFAULT_TAG,
   EXPECTED_TAG,
@@ -36,13 +39,19 @@ export interface Credentials {
   readonly password: string;
 }
 
+/** One repository to push the index to, and its tags. */
+export interface PushTarget {
+  /** `registry/repository`, normalised (e.g. `docker.io/library/app`). */
+  readonly repository: string;
+  /** Every tag to point at the index; at least one. */
+  readonly tags: readonly string[];
+}
+
 export type Destination =
   | {
       readonly kind: "push";
-      /** `registry/repository`, normalised (e.g. `docker.io/library/app`). */
-      readonly repository: string;
-      /** Every tag to point at the index; at least one. */
-      readonly tags: readonly string[];
+      /** At least one; the same index is pushed to each, tags move only once all have it. */
+      readonly targets: readonly PushTarget[];
       readonly credentials?: Credentials;
       /** Talk HTTP to the registry; default: only for loopback addresses. */
       readonly plainHttp?: boolean;
@@ -55,11 +64,14 @@ export type Destination =
       readonly file: string;
     };
 
+/** `-f -` or a context of `-`: the Dockerfile is read from standard input. */
+export const STDIN = "-";
+
 export interface PublishCommand {
   readonly kind: "publish";
-  /** Absolute host path of the build context. */
-  readonly source: string;
-  /** Path of the Dockerfile, relative to `source`. */
+  /** Absolute host path of the build context; absent: an empty one (a context of `-`). */
+  readonly source?: string;
+  /** Absolute host path of the Dockerfile (anywhere), or STDIN. */
   readonly dockerfile: string;
   readonly target?: string;
   /** Canonical, unique, in the order given. */
@@ -68,8 +80,17 @@ export interface PublishCommand {
   readonly duplicates: readonly { readonly input: string; readonly canonical: string }[];
   readonly destination: Destination;
   readonly buildArgs: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
+  /** Each where its level puts it (no prefix: every manifest). */
+  readonly annotations: readonly PlacedAnnotation[];
   readonly labels: Readonly<Record<string, string>>;
+  /** Re-read the context from disk, and say that cached steps may still be reused. */
+  readonly noCache: boolean;
+  /** Accepted as buildx's: base images are always resolved against their registry. */
+  readonly pull: boolean;
+  /** Write buildx's build metadata (containerimage.digest, image.name, ...) to this file. */
+  readonly metadataFile?: string;
+  /** Write the index digest to this file. */
+  readonly iidFile?: string;
   readonly mediaTypes: MediaTypeFamily;
   readonly compression: Compression;
   readonly sourceDateEpoch?: number;
@@ -127,8 +148,15 @@ export const PUBLISH_OPTIONS = {
   address: { type: "string" },
   platform: { type: "string", multiple: true },
   platforms: { type: "string", multiple: true },
-  tag: { type: "string", multiple: true },
+  tag: { type: "string", multiple: true, short: "t" },
+  file: { type: "string", short: "f" },
   dockerfile: { type: "string" },
+  push: { type: "boolean" },
+  output: { type: "string" },
+  "no-cache": { type: "boolean" },
+  pull: { type: "boolean" },
+  "metadata-file": { type: "string" },
+  iidfile: { type: "string" },
   target: { type: "string" },
   "build-arg": { type: "string", multiple: true },
   annotation: { type: "string", multiple: true },
@@ -163,6 +191,7 @@ export const VERIFY_OPTIONS = {
 } as const satisfies ParseArgsConfig["options"];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DEFAULT_DOCKERFILE = "Dockerfile";
 
 /** --retries N: a whole number from 0 to MAX_RETRIES. */
 const retriesFlag = z
@@ -184,20 +213,26 @@ const nonEmpty = (flag: string, what: string) =>
 
 /** The raw flag values of `publish`, checked for shape; meaning is checked in parsePublish. */
 const publishFlagsSchema = z.object({
-  source: z.string({ error: "missing --source DIR (the build context)" }).trim().min(1, {
-    error: "--source needs a directory",
-  }),
+  source: nonEmpty("source", "a directory").optional(),
   address: nonEmpty("address", "REGISTRY/REPO[:TAG]").optional(),
   platform: z.array(z.string()).default([]),
   platforms: z.array(z.string()).default([]),
   tag: z
     .array(
-      z.string().regex(TAG_PATTERN, {
-        error: (issue) => `--tag ${JSON.stringify(issue.input)} is not a tag (${EXPECTED_TAG})`,
+      z.string().refine((tag) => TAG_PATTERN.test(tag) || /[/:@]/.test(tag), {
+        error: (issue) =>
+          `--tag ${JSON.stringify(issue.input)} is not a tag (${EXPECTED_TAG}) or a reference (REGISTRY/REPO[:TAG])`,
       }),
     )
     .default([]),
-  dockerfile: nonEmpty("dockerfile", "a path relative to --source").default("Dockerfile"),
+  file: nonEmpty("file", "a path to the Dockerfile, or - for standard input").optional(),
+  dockerfile: nonEmpty("dockerfile", "a path relative to the context").optional(),
+  push: z.boolean().default(false),
+  output: nonEmpty("output", "type=registry or type=oci,dest=FILE").optional(),
+  "no-cache": z.boolean().default(false),
+  pull: z.boolean().default(false),
+  "metadata-file": nonEmpty("metadata-file", "a file path").optional(),
+  iidfile: nonEmpty("iidfile", "a file path").optional(),
   target: nonEmpty("target", "a stage name")
     .regex(STAGE_NAME, {
       error: (issue) => `--target ${JSON.stringify(issue.input)} is not ${EXPECTED_STAGE_NAME}`,
@@ -281,84 +316,82 @@ export function parseCli(argv: readonly string[], context: ParseContext): Comman
 }
 
 function parsePublish(args: readonly string[], context: ParseContext): PublishCommand {
-  const values = strictParse(args, PUBLISH_OPTIONS, false, "publish").values;
+  const { values, positionals } = strictParse(args, PUBLISH_OPTIONS, true, "publish");
   const flags = checkShape(publishFlagsSchema, values, "publish");
 
   const platforms = wrap("--platform", "publish", () => {
     const given = [...flags.platform, ...flags.platforms];
     return parsePlatforms(given.length === 0 ? [...DEFAULT_PLATFORMS] : given);
   });
+  const canonical = platforms.platforms.map(formatPlatform);
   const buildArgs = wrap("--build-arg", "publish", () =>
-    parseKeyValues("build arg", flags["build-arg"]),
+    parseBuildArgs(flags["build-arg"], context.env),
   );
   const annotations = wrap("--annotation", "publish", () =>
-    parseKeyValues("annotation", flags.annotation),
+    flags.annotation.flatMap((text) =>
+      parsePlacedAnnotation(text, (p) => formatPlatform(parsePlatform(p))),
+    ),
   );
-  const labels = wrap("--label", "publish", () => parseKeyValues("label", flags.label));
-
-  const dockerfile = normalize(flags.dockerfile);
-  if (isAbsolute(dockerfile) || dockerfile === ".." || dockerfile.startsWith("../")) {
+  const unbuilt = annotations.flatMap((a) => a.platforms ?? []).find((p) => !canonical.includes(p));
+  if (unbuilt !== undefined) {
     throw new UsageError(
-      `--dockerfile ${JSON.stringify(flags.dockerfile)} must be a path inside --source, relative to it`,
+      `--annotation names ${unbuilt}, which is not built (--platform ${canonical.join(",")})`,
       "publish",
     );
   }
+  const labels = wrap("--label", "publish", () => parseKeyValues("label", flags.label));
+  const { source, dockerfile } = buildInput(flags, positionals, context.cwd);
 
   const credentials = readCredentials(flags, context, "publish");
+  const exportFile = exportTarget(flags);
+  const exportFlag = flags.export === undefined ? "--output type=oci" : "--export";
   let destination: Destination;
-  if (flags.export !== undefined) {
+  if (exportFile !== undefined) {
     const pushOnly = (
       [
         ["--address", flags.address],
         ["--tag", flags.tag.length > 0 ? "x" : undefined],
+        ["--push", flags.push ? "x" : undefined],
         ["--username", flags.username],
         ["--plain-http", flags["plain-http"]],
         ["--retries", flags.retries],
+        ["--metadata-file", flags["metadata-file"]],
+        ["--iidfile", flags.iidfile],
       ] as const
     ).find(([, value]) => value !== undefined);
     if (pushOnly !== undefined) {
       throw new UsageError(
-        `${pushOnly[0]} is for pushing, but --export writes a file instead: give one or the other`,
+        `${pushOnly[0]} is for pushing, but ${exportFlag} writes a file instead: give one or the other`,
         "publish",
       );
     }
-    destination = { kind: "export", file: resolve(context.cwd, flags.export) };
+    destination = { kind: "export", file: resolve(context.cwd, exportFile) };
   } else {
-    if (flags.address === undefined) {
-      throw new UsageError(
-        "missing --address REGISTRY/REPO (where to push), or --export FILE (to write a tarball instead)",
-        "publish",
-      );
-    }
-    const address = flags.address;
-    const ref = wrap("--address", "publish", () => parseReference(address));
-    if (ref.digest !== undefined) {
-      throw new UsageError(
-        `--address ${JSON.stringify(address)} has a digest; give REGISTRY/REPO[:TAG]: the digest is the result`,
-        "publish",
-      );
-    }
     destination = {
       kind: "push",
-      repository: `${ref.registry}/${ref.repository}`,
-      tags: pushTags(address, ref.tag, flags.tag),
+      targets: pushTargets(flags.address, flags.tag),
       ...(credentials === undefined ? {} : { credentials }),
       ...(flags["plain-http"] === undefined ? {} : { plainHttp: flags["plain-http"] }),
       ...(flags.retries === undefined ? {} : { retries: flags.retries }),
     };
   }
 
+  const metadataFile = flags["metadata-file"];
   return {
     kind: "publish",
-    source: resolve(context.cwd, flags.source),
+    ...(source === undefined ? {} : { source }),
     dockerfile,
     ...(flags.target === undefined ? {} : { target: flags.target }),
-    platforms: platforms.platforms.map(formatPlatform),
+    platforms: canonical,
     duplicates: platforms.duplicates,
     destination,
     buildArgs,
     annotations,
     labels,
+    noCache: flags["no-cache"],
+    pull: flags.pull,
+    ...(metadataFile === undefined ? {} : { metadataFile: resolve(context.cwd, metadataFile) }),
+    ...(flags.iidfile === undefined ? {} : { iidFile: resolve(context.cwd, flags.iidfile) }),
     mediaTypes: flags["media-types"],
     compression: flags.compression,
     ...(flags["source-date-epoch"] === undefined
@@ -371,10 +404,158 @@ function parsePublish(args: readonly string[], context: ParseContext): PublishCo
 }
 
 /**
- * The tags to push: the address's own tag (when it names one) and every --tag, in that order,
- * without repeats; `latest` when neither gives one.
+ * The context and the Dockerfile, as buildx takes them: a positional CONTEXT (or --source DIR),
+ * `-` for an empty context with the Dockerfile on stdin; `-f FILE` anywhere on disk, relative
+ * to the working directory (`-f -`: stdin); --dockerfile F, relative to the context.
  */
-function pushTags(address: string, parsedTag: string | undefined, flagTags: readonly string[]) {
+function buildInput(
+  flags: {
+    source?: string | undefined;
+    file?: string | undefined;
+    dockerfile?: string | undefined;
+  },
+  positionals: readonly string[],
+  cwd: string,
+): { source: string | undefined; dockerfile: string } {
+  const [positional, ...extra] = positionals;
+  if (extra.length > 0) {
+    throw new UsageError(
+      `publish takes one CONTEXT; unexpected ${JSON.stringify(extra[0])}`,
+      "publish",
+    );
+  }
+  if (positional !== undefined && flags.source !== undefined) {
+    throw new UsageError(
+      `CONTEXT ${JSON.stringify(positional)} and --source both name the context: give one`,
+      "publish",
+    );
+  }
+  if (flags.file !== undefined && flags.dockerfile !== undefined) {
+    throw new UsageError(
+      "-f/--file and --dockerfile both name the Dockerfile: give one",
+      "publish",
+    );
+  }
+  const given = positional ?? flags.source;
+  if (given === undefined) {
+    throw new UsageError(
+      "missing CONTEXT (the build context directory, e.g. '.', or - for a Dockerfile on stdin)",
+      "publish",
+    );
+  }
+  if (given.trim() === "") throw new UsageError("CONTEXT needs a directory", "publish");
+  if (given === STDIN) {
+    if (flags.file !== undefined || flags.dockerfile !== undefined) {
+      throw new UsageError(
+        "CONTEXT - reads the Dockerfile from stdin: -f/--dockerfile cannot name another",
+        "publish",
+      );
+    }
+    return { source: undefined, dockerfile: STDIN };
+  }
+  const source = resolve(cwd, given);
+  if (flags.file !== undefined) {
+    return { source, dockerfile: flags.file === STDIN ? STDIN : resolve(cwd, flags.file) };
+  }
+  const relative = normalize(flags.dockerfile ?? DEFAULT_DOCKERFILE);
+  if (isAbsolute(relative) || relative === ".." || relative.startsWith("../")) {
+    throw new UsageError(
+      `--dockerfile ${JSON.stringify(flags.dockerfile)} must be a path inside the context, relative to it (-f takes any path)`,
+      "publish",
+    );
+  }
+  return { source, dockerfile: resolve(source, relative) };
+}
+
+/** The tarball an `--export FILE` or `--output type=oci,dest=FILE` asks for; none: a push. */
+function exportTarget(flags: {
+  export?: string | undefined;
+  output?: string | undefined;
+}): string | undefined {
+  if (flags.output === undefined) return flags.export;
+  const output = wrap("--output", "publish", () => parseOutput(flags.output ?? ""));
+  if (output.kind === "registry") {
+    if (flags.export !== undefined) {
+      throw new UsageError(
+        "--output type=registry pushes, but --export writes a file: give one",
+        "publish",
+      );
+    }
+    return undefined;
+  }
+  if (flags.export !== undefined) {
+    throw new UsageError("--output and --export both name the tarball: give one", "publish");
+  }
+  return output.dest;
+}
+
+/**
+ * Where to push: `-t` full references (several repositories allowed), or --address
+ * REGISTRY/REPO[:TAG] with bare `-t` tags; never a mix, which would leave it unclear which
+ * repository a bare tag belongs to.
+ */
+function pushTargets(address: string | undefined, tags: readonly string[]): PushTarget[] {
+  const isReference = (tag: string) => /[/:@]/.test(tag);
+  const references = tags.filter(isReference);
+  const bare = tags.filter((tag) => !isReference(tag));
+  if (address !== undefined) {
+    if (references.length > 0) {
+      throw new UsageError(
+        `-t ${JSON.stringify(references[0])} is a full reference, but --address already names the repository: give full references with -t, or --address with bare tags`,
+        "publish",
+      );
+    }
+    const ref = wrap("--address", "publish", () => parseReference(address));
+    if (ref.digest !== undefined) {
+      throw new UsageError(
+        `--address ${JSON.stringify(address)} has a digest; give REGISTRY/REPO[:TAG]: the digest is the result`,
+        "publish",
+      );
+    }
+    return [
+      {
+        repository: `${ref.registry}/${ref.repository}`,
+        tags: addressTags(address, ref.tag, bare),
+      },
+    ];
+  }
+  if (bare.length > 0) {
+    throw new UsageError(
+      references.length > 0
+        ? `-t ${JSON.stringify(bare[0])} is a bare tag: say its repository (e.g. -t ${references[0]?.split(/[:@](?=[^/]*$)/)[0] ?? "REGISTRY/REPO"}:${bare[0]}), or use --address with bare tags only`
+        : `-t ${JSON.stringify(bare[0])} is a bare tag with no repository: give -t REGISTRY/REPO:TAG, or --address REGISTRY/REPO`,
+      "publish",
+    );
+  }
+  if (references.length === 0) {
+    throw new UsageError(
+      "missing -t REGISTRY/REPO[:TAG] (where to push; or --address REGISTRY/REPO with bare tags), or --output type=oci,dest=FILE (to write a tarball instead)",
+      "publish",
+    );
+  }
+  const targets = new Map<string, string[]>();
+  for (const text of references) {
+    const ref = wrap("--tag", "publish", () => parseReference(text));
+    if (ref.digest !== undefined) {
+      throw new UsageError(
+        `-t ${JSON.stringify(text)} has a digest; give REGISTRY/REPO[:TAG]: the digest is the result`,
+        "publish",
+      );
+    }
+    const repository = `${ref.registry}/${ref.repository}`;
+    const list = targets.get(repository) ?? [];
+    const tag = ref.tag ?? DEFAULT_TAG;
+    if (!list.includes(tag)) list.push(tag);
+    targets.set(repository, list);
+  }
+  return [...targets].map(([repository, list]) => ({ repository, tags: list }));
+}
+
+/**
+ * The tags to push with --address: the address's own tag (when it names one) and every bare
+ * --tag, in that order, without repeats; `latest` when neither gives one.
+ */
+function addressTags(address: string, parsedTag: string | undefined, flagTags: readonly string[]) {
   const name = address.split("@")[0] ?? address;
   const explicit = name.lastIndexOf(":") > name.lastIndexOf("/") ? parsedTag : undefined;
   const tags = [...(explicit === undefined ? [] : [explicit]), ...flagTags];

@@ -72,7 +72,7 @@ export async function run(argv: readonly string[], io: Io, context: ParseContext
         io.out(`multiarch ${version()}\n`);
         break;
       case "publish":
-        await (await import("./commands/publish.js")).runPublish(command, io);
+        await (await import("./commands/publish.js")).runPublish(command, io, context.env);
         break;
       case "inspect":
         await (await import("./commands/inspect.js")).runInspect(command, io);

@@ -51,16 +51,24 @@ export function variantPlatforms(variants: readonly Variant[]): string[] {
   return names;
 }
 
-/** Labels go into each image config, annotations onto each manifest. */
+/**
+ * Labels go into each image config; annotations onto each manifest, those of its platform.
+ * @param annotations the manifest annotations of a canonical platform
+ */
 export function decorate(
-  container: Container,
+  variants: readonly Variant[],
   labels: Readonly<Record<string, string>>,
-  annotations: Readonly<Record<string, string>>,
-): Container {
-  let out = container;
-  for (const [k, v] of Object.entries(labels)) out = out.withLabel(k, v);
-  for (const [k, v] of Object.entries(annotations)) out = out.withAnnotation(k, v);
-  return out;
+  annotations: (platform: string) => Readonly<Record<string, string>>,
+): Variant[] {
+  const names = variantPlatforms(variants);
+  return variants.map((variant, i) => {
+    let container = variant.container;
+    for (const [k, v] of Object.entries(labels)) container = container.withLabel(k, v);
+    for (const [k, v] of Object.entries(annotations(names[i] ?? ""))) {
+      container = container.withAnnotation(k, v);
+    }
+    return { ...variant, container };
+  });
 }
 
 /**

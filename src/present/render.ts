@@ -60,7 +60,7 @@ export function duplicatesNote(
 }
 
 /** The human result of a publish: one row per platform, then the index and its refs. */
-export function publishTable(report: PublishResult): string {
+export function publishTable(report: Omit<PublishResult, "size">): string {
   const rows = report.platforms.map((p) => [
     p.platform,
     p.mode,

@@ -3,6 +3,8 @@
  * run or a hand-off to an air-gapped registry (`skopeo copy oci-archive:FILE docker://...`).
  */
 import type { File } from "@dagger.io/dagger";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
+import { annotationsAt } from "../plan/annotations.js";
 import { parseOptions } from "../common/parse-options.js";
 import { silent, type ProgressListener } from "../common/progress.js";
 import { buildVariants, decorate, type Variant } from "../engine/variants.js";
@@ -24,10 +26,22 @@ export async function exportIndex(
 ): Promise<File> {
   const { onProgress = silent, ...rest } = options;
   const opts = parseOptions(imageOptionsSchema, rest, "export options");
+  const elsewhere = opts.placedAnnotations.find((a) => a.level !== "manifest");
+  if (elsewhere !== undefined) {
+    // The engine writes the tarball's index and index.json: only manifests can be annotated.
+    throw new MultiarchError(
+      ErrorCode.INVALID_INPUT,
+      `An exported tarball takes manifest annotations only, not ${elsewhere.level} ones.`,
+      {
+        given: `${elsewhere.level}:${elsewhere.key}`,
+        hint: "push to a registry for index and descriptor annotations, or drop the level prefix",
+      },
+    );
+  }
   const [first, ...others] = await buildVariants(
-    variants.map((v) => ({
-      ...v,
-      container: decorate(v.container, opts.labels, opts.annotations),
+    decorate(variants, opts.labels, (platform) => ({
+      ...opts.annotations,
+      ...annotationsAt(opts.placedAnnotations, "manifest", platform),
     })),
     { onProgress },
   );

@@ -10,7 +10,9 @@ import { z } from "zod";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { parseOptions } from "../common/parse-options.js";
 import { retryEvent, silent, type ProgressListener } from "../common/progress.js";
-import { buildVariants, decorate, type Variant } from "../engine/variants.js";
+import { buildVariants, decorate, type BuiltVariant, type Variant } from "../engine/variants.js";
+import type { ManifestResult } from "../registry/client.js";
+import { annotationsAt } from "../plan/annotations.js";
 import { imageOptionsSchema } from "../plan/image-format.js";
 import { openRegistry, type OpenRegistry } from "../registry/open-registry.js";
 import { retriesSchema } from "../registry/retry.js";
@@ -44,16 +46,24 @@ const optionsSchema = imageOptionsSchema.extend({
 
 type ParsedOptions = z.output<typeof optionsSchema>;
 
+const alsoToTagsSchema = z.object({ tags: optionsSchema.shape.tags.unwrap() });
+
 export type PublishIndexOptions = z.input<typeof optionsSchema> & {
   /** Registry password or token, as a Dagger secret. */
   password?: Secret;
   onProgress?: ProgressListener;
+  /**
+   * More repositories (same login) to push the same index to, each with its own tags; no tag
+   * moves anywhere until every repository holds the verified index.
+   */
+  alsoTo?: readonly { readonly address: string | OpenRegistry; readonly tags: readonly string[] }[];
 };
 
 /** The names of publishIndex's options, derived from its schema (plus the password). */
 export const PUBLISH_INDEX_OPTION_NAMES: ReadonlySet<string> = new Set([
   ...Object.keys(optionsSchema.shape),
   "password",
+  "alsoTo",
 ]);
 
 /**
@@ -69,8 +79,10 @@ export async function publishIndex(
   address: string | OpenRegistry,
   options: PublishIndexOptions = {},
 ): Promise<PublishResult> {
-  const { password, onProgress = silent, ...rest } = options;
+  const { password, onProgress = silent, alsoTo = [], ...rest } = options;
   const opts = parseOptions(optionsSchema, rest, "publish options");
+  checkPlacement(opts, variants.length);
+  for (const { tags } of alsoTo) parseOptions(alsoToTagsSchema, { tags }, "alsoTo tags");
   const target =
     typeof address === "string"
       ? await openRegistry(publishAddress(address), {
@@ -80,7 +92,46 @@ export async function publishIndex(
           retries: opts.retries,
         })
       : address;
-  return publishTo(target, variants, opts, password, onProgress);
+  const more = await Promise.all(
+    alsoTo.map(async ({ address: other, tags }) => ({
+      target:
+        typeof other === "string"
+          ? await openRegistry(publishAddress(other), {
+              username: opts.username,
+              password,
+              plainHttp: opts.plainHttp,
+              retries: opts.retries,
+            })
+          : other,
+      tags,
+    })),
+  );
+  const tags = opts.tags ?? [target.ref.tag ?? DEFAULT_TAG];
+  return publishTo([{ target, tags }, ...more], variants, opts, password, onProgress);
+}
+
+/**
+ * Index and descriptor annotations need an OCI index to hold them: refused before any build
+ * when there will be none, rather than silently dropped.
+ * @throws MultiarchError INVALID_INPUT
+ */
+function checkPlacement(opts: ParsedOptions, variants: number): void {
+  const misplaced = opts.placedAnnotations.find((a) => a.level !== "manifest");
+  if (misplaced === undefined) return;
+  const reason =
+    misplaced.level === "index-descriptor"
+      ? "it describes an OCI layout's index.json, and a push writes none"
+      : opts.mediaTypes === "docker"
+        ? "a Docker manifest list has no annotations field (use mediaTypes oci)"
+        : variants < 2
+          ? "one platform is pushed as a single manifest, with no index"
+          : undefined;
+  if (reason === undefined) return;
+  throw new MultiarchError(
+    ErrorCode.INVALID_INPUT,
+    `A ${misplaced.level} annotation cannot be placed: ${reason}.`,
+    { given: `${misplaced.level}:${misplaced.key}`, hint: "drop it, or give it another level" },
+  );
 }
 
 /**
@@ -96,67 +147,113 @@ export function publishAddress(address: string): ImageReference {
   });
 }
 
+/** One repository to publish to, and the tags to point at the index there. */
+interface Destination {
+  readonly target: OpenRegistry;
+  readonly tags: readonly string[];
+}
+
 async function publishTo(
-  target: OpenRegistry,
+  destinations: readonly Destination[],
   variants: readonly Variant[],
   opts: ParsedOptions,
   password: Secret | undefined,
   onProgress: ProgressListener,
 ): Promise<PublishResult> {
-  const { ref, registry, secrets } = target;
-  const tags = opts.tags ?? [ref.tag ?? DEFAULT_TAG];
-  const repo = `${ref.registry}/${ref.repository}`;
-  const stopRetryEvents = registry.onRetry((retry) => onProgress(retryEvent(retry)));
+  const stops = destinations.map(({ target }) =>
+    target.registry.onRetry((retry) => onProgress(retryEvent(retry))),
+  );
   try {
+    const placed = opts.placedAnnotations;
     const built = await buildVariants(
-      variants.map((v) => ({
-        ...v,
-        container: decorate(v.container, opts.labels, opts.annotations),
+      decorate(variants, opts.labels, (platform) => ({
+        ...opts.annotations,
+        ...annotationsAt(placed, "manifest", platform),
       })),
-      { onProgress, secrets },
+      { onProgress, secrets: destinations.flatMap(({ target }) => target.secrets) },
     );
 
-    // No user tag moves until the very end: the engine pushes under the staging tag, the index
-    // is made final (annotations) and verified by digest, and only then does any tag name it.
-    const start = performance.now();
-    onProgress({ kind: "push-start", ref: `${repo}:${STAGING_TAG}` });
-    const pushed = await pushVariants(built, target, {
-      tag: STAGING_TAG,
-      username: opts.username,
-      password,
-      mediaTypes: opts.mediaTypes,
-      compression: opts.compression,
-      retries: opts.retries,
-      onRetry: (notice) => onProgress(retryEvent({ ...notice, operation: "push" })),
-    });
-    const index = await finalIndex(target, pushed, opts.annotations);
-    onProgress({
-      kind: "push-done",
-      digest: index.digest,
-      seconds: (performance.now() - start) / 1000,
-    });
-
-    // What the registry serves must be what was built: every platform, no stray entry, and
-    // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
-    if (opts.verify && built.length > 1) {
-      const verifyStart = performance.now();
-      const where = `${repo}@${index.digest}`;
-      onProgress({ kind: "verify-start", ref: where, scanBinaries: opts.scanBinaries });
-      await verify(where, {
-        platforms: built.map((b) => b.platform),
-        scanBinaries: opts.scanBinaries,
-        ...(opts.username === undefined || password === undefined
-          ? {}
-          : { username: opts.username, password }),
-        ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
-        ...(opts.retries === undefined ? {} : { retries: opts.retries }),
-        onProgress,
-      });
-      onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
+    // No user tag moves until the very end: in every repository the engine pushes under the
+    // staging tag, the index is made final (annotations) and verified by digest, and only then
+    // does any tag name it.
+    const staged: { destination: Destination; index: ManifestResult }[] = [];
+    for (const destination of destinations) {
+      const index = await stage(destination.target, built, opts, password, onProgress);
+      staged.push({ destination, index });
     }
-    await moveTags(target, index, tags);
-    return publishResult(registry, ref.repository, index, tags, built);
+    for (const { destination, index } of staged) {
+      await moveTags(destination.target, index, destination.tags);
+    }
+    const [first, ...more] = staged;
+    if (first === undefined) throw new Error("unreachable: no destination");
+    const { registry, ref } = first.destination.target;
+    const result = await publishResult(
+      registry,
+      ref.repository,
+      first.index,
+      first.destination.tags,
+      built,
+    );
+    const moreRefs = more.flatMap(({ destination: { target, tags }, index }) =>
+      tags.map((tag) => `${target.registry.describe(target.ref.repository, tag)}@${index.digest}`),
+    );
+    return { ...result, refs: [...result.refs, ...moreRefs] };
   } finally {
-    stopRetryEvents();
+    for (const stop of stops) stop();
   }
+}
+
+/** Push the built variants to one repository, make the index final and verify it; no tag moves. */
+async function stage(
+  target: OpenRegistry,
+  built: readonly BuiltVariant[],
+  opts: ParsedOptions,
+  password: Secret | undefined,
+  onProgress: ProgressListener,
+): Promise<ManifestResult> {
+  const { ref } = target;
+  const repo = `${ref.registry}/${ref.repository}`;
+  const placed = opts.placedAnnotations;
+  const start = performance.now();
+  onProgress({ kind: "push-start", ref: `${repo}:${STAGING_TAG}` });
+  const pushed = await pushVariants(built, target, {
+    tag: STAGING_TAG,
+    username: opts.username,
+    password,
+    mediaTypes: opts.mediaTypes,
+    compression: opts.compression,
+    retries: opts.retries,
+    onRetry: (notice) => onProgress(retryEvent({ ...notice, operation: "push" })),
+  });
+  const index = await finalIndex(
+    target,
+    pushed,
+    { ...opts.annotations, ...annotationsAt(placed, "index") },
+    (platform) => annotationsAt(placed, "manifest-descriptor", platform),
+  );
+  onProgress({
+    kind: "push-done",
+    digest: index.digest,
+    seconds: (performance.now() - start) / 1000,
+  });
+
+  // What the registry serves must be what was built: every platform, no stray entry, and
+  // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
+  if (opts.verify && built.length > 1) {
+    const verifyStart = performance.now();
+    const where = `${repo}@${index.digest}`;
+    onProgress({ kind: "verify-start", ref: where, scanBinaries: opts.scanBinaries });
+    await verify(where, {
+      platforms: built.map((b) => b.platform),
+      scanBinaries: opts.scanBinaries,
+      ...(opts.username === undefined || password === undefined
+        ? {}
+        : { username: opts.username, password }),
+      ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
+      ...(opts.retries === undefined ? {} : { retries: opts.retries }),
+      onProgress,
+    });
+    onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
+  }
+  return index;
 }

@@ -24,6 +24,8 @@ export interface PublishedPlatform {
 export interface PublishResult {
   /** Digest of the image index. */
   readonly digest: string;
+  /** Bytes of the image index itself. */
+  readonly size: number;
   /** `registry/repository:tag@digest`, one per tag. */
   readonly refs: readonly string[];
   readonly mediaType: string;
@@ -50,6 +52,7 @@ export async function publishResult(
       : [{ platform: built[0]?.platform, digest: summary.digest, size: summary.size }];
   return {
     digest: index.digest,
+    size: index.bytes.length,
     refs: tags.map((tag) => `${registry.describe(repository, tag)}@${index.digest}`),
     mediaType: index.mediaType,
     platforms: built.map((b) => {

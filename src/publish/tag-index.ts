@@ -14,11 +14,14 @@ import type { OpenRegistry } from "../registry/open-registry.js";
 /**
  * The index as tags will name it, stored in the registry by digest; no tag moves.
  * @param pushed the digest the engine pushed (under the staging tag)
+ * @param annotations the index's own
+ * @param descriptors those of the index's entry for a canonical platform
  */
 export async function finalIndex(
   target: OpenRegistry,
   pushed: string,
   annotations: Readonly<Record<string, string>>,
+  descriptors: (platform: string) => Readonly<Record<string, string>> = () => ({}),
 ): Promise<ManifestResult> {
   const { registry, ref, secrets } = target;
   const where = registry.describe(ref.repository, pushed);
@@ -31,9 +34,8 @@ export async function finalIndex(
     );
   }
   // A Docker manifest list has no annotations field; a single manifest is no index.
-  const annotate = Object.keys(annotations).length > 0 && index.mediaType === MediaType.OCI_INDEX;
-  if (!annotate) return index;
-  const { bytes, same } = annotateIndex(index, annotations, where);
+  if (index.mediaType !== MediaType.OCI_INDEX) return index;
+  const { bytes, same } = annotateIndex(index, annotations, where, descriptors);
   if (same) return index;
   const digest = await registry.putManifest(
     ref.repository,

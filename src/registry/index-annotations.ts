@@ -5,7 +5,7 @@
  */
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import type { ManifestResult, RegistryClient } from "./client.js";
-import { parseManifestDocument } from "./image-index.js";
+import { describePlatform, parseManifestDocument } from "./image-index.js";
 import { MediaType } from "./media-types.js";
 
 /**
@@ -55,7 +55,8 @@ export async function setIndexAnnotations(
 
 /**
  * The bytes of `current` (an OCI index as served) with `annotations` added, replacing keys it
- * already has; every other field is kept as served. Pure.
+ * already has, and each manifest descriptor given `descriptors(its platform)` the same way;
+ * every other field is kept as served. Pure.
  * @returns the new bytes, and `same` when the index already had exactly these annotations (the
  *   bytes are then the served ones, unchanged)
  * @throws MultiarchError INVALID_INPUT (a single image manifest, a Docker manifest list: neither
@@ -65,6 +66,7 @@ export function annotateIndex(
   current: ManifestResult,
   annotations: Readonly<Record<string, string>>,
   where: string,
+  descriptors: (platform: string) => Readonly<Record<string, string>> = () => ({}),
 ): { readonly bytes: Uint8Array; readonly same: boolean } {
   const doc = parseManifestDocument(current.json, current.mediaType, where);
   if (doc.kind !== "index") {
@@ -86,14 +88,29 @@ export function annotateIndex(
     );
   }
 
-  // Edit the document as served, unknown fields included; only `annotations` changes.
-  const json = current.json as Record<string, unknown>;
-  const merged = { ...doc.index.annotations, ...annotations };
-  const same =
-    doc.index.annotations !== undefined &&
-    Object.keys(merged).length === Object.keys(doc.index.annotations).length &&
-    Object.entries(annotations).every(([k, v]) => doc.index.annotations?.[k] === v);
-  let bytes: Uint8Array = current.bytes;
-  if (!same) bytes = Buffer.from(JSON.stringify({ ...json, annotations: merged }), "utf8");
-  return { bytes, same };
+  // Edit the document as served, unknown fields included; only `annotations` change.
+  const json = current.json as { manifests?: Record<string, unknown>[] };
+  let same = adds(doc.index.annotations, annotations) === undefined;
+  const merged = adds(doc.index.annotations, annotations) ?? doc.index.annotations;
+  const manifests = (json.manifests ?? []).map((raw, i) => {
+    const entry = doc.index.manifests[i];
+    const extra =
+      entry?.platform === undefined ? {} : descriptors(describePlatform(entry.platform));
+    const next = adds(entry?.annotations, extra);
+    if (next === undefined) return raw;
+    same = false;
+    return { ...raw, annotations: next };
+  });
+  if (same) return { bytes: current.bytes, same };
+  const edited = { ...json, manifests, ...(merged === undefined ? {} : { annotations: merged }) };
+  return { bytes: Buffer.from(JSON.stringify(edited), "utf8"), same };
+}
+
+/** `current` with `extra` merged in, or undefined when that changes nothing. */
+function adds(
+  current: Readonly<Record<string, string>> | undefined,
+  extra: Readonly<Record<string, string>>,
+): Record<string, string> | undefined {
+  if (Object.entries(extra).every(([k, v]) => current?.[k] === v)) return undefined;
+  return { ...current, ...extra };
 }

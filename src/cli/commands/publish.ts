@@ -3,11 +3,15 @@
  * any engine starts, then build every platform and push one index, or export a tarball.
  */
 import { statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { appendFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { retryEvent } from "../../common/progress.js";
 import type { BuildMode } from "../../plan/dockerfile-stages.js";
 import { openRegistry } from "../../registry/open-registry.js";
-import type { PublishCommand } from "../args.js";
+import { STDIN, type PublishCommand } from "../args.js";
+import { buildContext, readAllStdin } from "../build-context.js";
+import { buildMetadata, githubOutputLines } from "../build-metadata.js";
+import type { PublishResult } from "../../publish/result.js";
 import { UsageError } from "../usage.js";
 import { withEngine } from "../../engine/connection.js";
 import type { Io } from "../io.js";
@@ -45,19 +49,29 @@ export const hostProbe: HostProbe = {
  * @throws UsageError
  */
 export function checkHost(command: PublishCommand, probe: HostProbe = hostProbe): void {
-  const source = probe.kind(command.source);
-  if (source === undefined) {
-    throw new UsageError(`--source ${command.source}: no such directory`, "publish");
+  if (command.source !== undefined) {
+    const source = probe.kind(command.source);
+    if (source === undefined) {
+      throw new UsageError(`context ${command.source}: no such directory`, "publish");
+    }
+    if (source !== "dir") {
+      throw new UsageError(`context ${command.source}: not a directory`, "publish");
+    }
   }
-  if (source !== "dir") {
-    throw new UsageError(`--source ${command.source}: not a directory`, "publish");
+  const dockerfile = command.dockerfile;
+  if (dockerfile !== STDIN && probe.kind(dockerfile) !== "file") {
+    throw new UsageError(`no Dockerfile at ${dockerfile} (give its path with -f)`, "publish");
   }
-  const dockerfile = join(command.source, command.dockerfile);
-  if (probe.kind(dockerfile) !== "file") {
-    throw new UsageError(
-      `no Dockerfile at ${dockerfile} (give its path inside --source with --dockerfile)`,
-      "publish",
-    );
+  for (const [flag, file] of [
+    ["--metadata-file", command.metadataFile],
+    ["--iidfile", command.iidFile],
+  ] as const) {
+    if (file !== undefined && probe.kind(dirname(file)) !== "dir") {
+      throw new UsageError(
+        `${flag} ${file}: the directory ${dirname(file)} does not exist`,
+        "publish",
+      );
+    }
   }
   if (command.destination.kind === "export") {
     const file = command.destination.file;
@@ -73,29 +87,48 @@ export function checkHost(command: PublishCommand, probe: HostProbe = hostProbe)
   }
 }
 
-export async function runPublish(command: PublishCommand, io: Io): Promise<void> {
+export async function runPublish(
+  command: PublishCommand,
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = {},
+  readStdin: () => Promise<string> = readAllStdin,
+): Promise<void> {
   checkHost(command);
   io.err(duplicatesNote(command.duplicates));
-  // Before any engine starts: does the registry answer, and take the credentials? Opened once,
-  // here; the publish below uses it without asking again.
+  if (command.noCache) {
+    io.err(
+      "note: --no-cache re-reads the context from disk; the Dagger engine offers no switch to rebuild cached steps\n",
+    );
+  }
+  // Before any engine starts: does each registry answer, and take the credentials? Opened once,
+  // here; the publish below uses them without asking again.
   const destination = command.destination;
-  const target =
+  const targets =
     destination.kind === "push"
-      ? await openRegistry(
-          destination.repository,
-          {
-            ...destination.credentials,
-            plainHttp: destination.plainHttp,
-            retries: destination.retries,
-          },
-          {
-            onRetry: (retry) =>
-              io.err(`${progressLine(retryEvent(retry), { width: 0, modeOf: () => undefined })}\n`),
-          },
+      ? await Promise.all(
+          destination.targets.map(async ({ repository, tags }) => ({
+            address: await openRegistry(
+              repository,
+              {
+                ...destination.credentials,
+                plainHttp: destination.plainHttp,
+                retries: destination.retries,
+              },
+              {
+                onRetry: (retry) =>
+                  io.err(
+                    `${progressLine(retryEvent(retry), { width: 0, modeOf: () => undefined })}\n`,
+                  ),
+              },
+            ),
+            tags,
+          })),
         )
-      : undefined;
-  if (target?.credentialsFrom !== undefined) {
-    io.err(`credentials for ${target.ref.registry}: ${target.credentialsFrom}\n`);
+      : [];
+  for (const { address } of targets) {
+    if (address.credentialsFrom !== undefined) {
+      io.err(`credentials for ${address.ref.registry}: ${address.credentialsFrom}\n`);
+    }
   }
 
   await withEngine(
@@ -107,11 +140,12 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
       const modes = new Map<string, BuildMode>();
       const modeOf = (platform: string) => modes.get(platform);
 
+      const context = await buildContext(client, command, readStdin);
       const image = await defineImage({
         client,
-        source: client.host().directory(command.source),
+        source: context.directory,
         platforms: [...command.platforms],
-        dockerfile: command.dockerfile,
+        dockerfile: context.dockerfile,
         buildArgs: { ...command.buildArgs },
         ...(command.target === undefined ? {} : { target: command.target }),
         ...(command.sourceDateEpoch === undefined
@@ -127,19 +161,22 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
       });
       io.err(`${emulationLine(image.emulation)}\n`);
       const format = {
-        annotations: { ...command.annotations },
+        placedAnnotations: [...command.annotations],
         labels: { ...command.labels },
         mediaTypes: command.mediaTypes,
         compression: command.compression,
       };
 
+      const [first, ...more] = targets;
       if (destination.kind === "push") {
+        if (first === undefined) throw new Error("unreachable: a push without a target");
         const login = destination.credentials;
-        const result = await image.publish(target ?? destination.repository, {
+        const result = await image.publish(first.address, {
           ...format,
           verify: command.verify,
           scanBinaries: command.scan,
-          tags: [...destination.tags],
+          tags: [...first.tags],
+          alsoTo: more,
           ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
           ...(destination.retries === undefined ? {} : { retries: destination.retries }),
           ...(login === undefined
@@ -149,6 +186,7 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
                 password: client.setSecret("registry-password", login.password),
               }),
         });
+        await writeBuildOutputs(command, result, env);
         const report = { ...result, emulation: image.emulation };
         io.out(command.json ? toJson(publishJson(report)) : publishTable(report));
         return;
@@ -169,4 +207,21 @@ export async function runPublish(command: PublishCommand, io: Io): Promise<void>
     },
     { onChoice: (choice) => io.err(`engine: ${choice.reason}\n`) },
   );
+}
+
+/** --metadata-file, --iidfile and $GITHUB_OUTPUT, from the published index. */
+async function writeBuildOutputs(
+  command: PublishCommand,
+  result: PublishResult,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const metadata = buildMetadata(result);
+  if (command.metadataFile !== undefined) {
+    await writeFile(command.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
+  }
+  if (command.iidFile !== undefined) await writeFile(command.iidFile, result.digest);
+  const githubOutput = env["GITHUB_OUTPUT"];
+  if (githubOutput !== undefined && githubOutput !== "") {
+    await appendFile(githubOutput, githubOutputLines(metadata));
+  }
 }

@@ -1,5 +1,6 @@
 // The CLI's pure parts: argv → typed command (and every bad input → exit 2 with one line), and
 // rendering. No engine, no network.
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { ErrorCode, MultiarchError } from "../../../src/common/errors.js";
@@ -62,13 +63,13 @@ describe("bad input: exit 2, one error line, usage, no engine", () => {
     {
       name: "missing --address",
       argv: ["publish", "--source", FIXTURE],
-      line: "missing --address REGISTRY/REPO",
+      line: "missing -t REGISTRY/REPO[:TAG] (where to push; or --address REGISTRY/REPO",
     },
-    { name: "missing --source", argv: ["publish", "--address", ADDRESS], line: "missing --source" },
+    { name: "missing context", argv: ["publish", "--address", ADDRESS], line: "missing CONTEXT" },
     {
       name: "malformed --build-arg",
-      argv: [...base, "--build-arg", "X"],
-      line: '--build-arg: Malformed build arg (given "X")',
+      argv: [...base, "--build-arg", "1X"],
+      line: '--build-arg: Malformed build arg (given "1X")',
     },
     {
       name: "malformed --label",
@@ -111,7 +112,16 @@ describe("bad input: exit 2, one error line, usage, no engine", () => {
       argv: [...base, "--target", "a", "--target", "b"],
       line: "--target given more than once",
     },
-    { name: "positional", argv: [...base, "extra"], line: 'unexpected argument "extra"' },
+    {
+      name: "context and --source",
+      argv: [...base, "extra"],
+      line: 'CONTEXT "extra" and --source both name the context',
+    },
+    {
+      name: "two contexts",
+      argv: ["publish", FIXTURE, "extra", "-t", `${ADDRESS}:1`],
+      line: 'publish takes one CONTEXT; unexpected "extra"',
+    },
     {
       name: "bad address",
       argv: ["publish", "--source", FIXTURE, "--address", "127.0.0.1:5000/Team"],
@@ -166,7 +176,7 @@ describe("bad input: exit 2, one error line, usage, no engine", () => {
     {
       name: "dockerfile outside the source",
       argv: [...base, "--dockerfile", "../Dockerfile"],
-      line: "must be a path inside --source",
+      line: "must be a path inside the context, relative to it (-f takes any path)",
     },
     {
       name: "--export with --address",
@@ -181,7 +191,7 @@ describe("bad input: exit 2, one error line, usage, no engine", () => {
     {
       name: "source that does not exist",
       argv: ["publish", "--source", "/nonexistent/ctx", "--address", ADDRESS],
-      line: "--source /nonexistent/ctx: no such directory",
+      line: "context /nonexistent/ctx: no such directory",
     },
     {
       name: "source without the Dockerfile",
@@ -237,13 +247,15 @@ describe("good input → the typed command", () => {
     expect(command).toEqual({
       kind: "publish",
       source: FIXTURE,
-      dockerfile: "Dockerfile",
+      dockerfile: join(FIXTURE, "Dockerfile"),
       platforms: ["linux/amd64", "linux/arm64"],
       duplicates: [],
-      destination: { kind: "push", repository: ADDRESS, tags: ["latest"] },
+      destination: { kind: "push", targets: [{ repository: ADDRESS, tags: ["latest"] }] },
       buildArgs: {},
-      annotations: {},
+      annotations: [],
       labels: {},
+      noCache: false,
+      pull: false,
       mediaTypes: "oci",
       compression: "gzip",
       verify: true,
@@ -306,7 +318,9 @@ describe("good input → the typed command", () => {
       "team=infra",
     );
     expect(command.buildArgs).toEqual({ VERSION: "1.2.3", OPTS: "a=b", EMPTY: "" });
-    expect(command.annotations).toEqual({ "org.opencontainers.image.version": "1.2.3" });
+    expect(command.annotations).toEqual([
+      { level: "manifest", key: "org.opencontainers.image.version", value: "1.2.3" },
+    ]);
     expect(command.labels).toEqual({ team: "infra" });
   });
 
@@ -318,12 +332,14 @@ describe("good input → the typed command", () => {
     { address: "localhost:5000/app:edge", tags: ["edge"], want: ["edge"] },
   ])("tags of $address with --tag $tags", ({ address, tags, want }) => {
     const command = publish("--address", address, ...tags.flatMap((t) => ["--tag", t]));
-    expect(command.destination).toMatchObject({ kind: "push", tags: want });
+    expect(command.destination).toMatchObject({ kind: "push", targets: [{ tags: want }] });
   });
 
   test("the repository is normalised (Docker Hub names)", () => {
     const command = publish("--address", "team/app");
-    expect(command.destination).toMatchObject({ repository: "docker.io/team/app" });
+    expect(command.destination).toMatchObject({
+      targets: [{ repository: "docker.io/team/app" }],
+    });
   });
 
   test("credentials come from the named environment variable", () => {
@@ -337,8 +353,7 @@ describe("good input → the typed command", () => {
     );
     expect(command.destination).toEqual({
       kind: "push",
-      repository: ADDRESS,
-      tags: ["latest"],
+      targets: [{ repository: ADDRESS, tags: ["latest"] }],
       credentials: { username: "bob", passwordEnv: "REG_PASSWORD", password: "s3cr3t-pw" },
     });
   });
@@ -368,7 +383,7 @@ describe("good input → the typed command", () => {
       kind: "publish",
       source: "/work/here/ctx",
       destination: { kind: "export", file: "/work/here/out/image.tar" },
-      dockerfile: "docker/Build.Dockerfile",
+      dockerfile: "/work/here/ctx/docker/Build.Dockerfile",
       target: "runtime",
       mediaTypes: "docker",
       compression: "zstd",
@@ -471,6 +486,7 @@ describe("checkHost", () => {
   const command = (over: Partial<PublishCommand>): PublishCommand => ({
     ...publish("--address", ADDRESS),
     source: "/ctx",
+    dockerfile: "/ctx/Dockerfile",
     ...over,
   });
 
@@ -481,9 +497,16 @@ describe("checkHost", () => {
   });
 
   test.each([
-    { over: { source: "/missing" }, message: "--source /missing: no such directory" },
+    { over: { source: "/missing" }, message: "context /missing: no such directory" },
     { over: { source: "/ctx/Dockerfile" }, message: "not a directory" },
-    { over: { dockerfile: "sub/Dockerfile" }, message: "no Dockerfile at /ctx/sub/Dockerfile" },
+    {
+      over: { dockerfile: "/ctx/sub/Dockerfile" },
+      message: "no Dockerfile at /ctx/sub/Dockerfile",
+    },
+    {
+      over: { metadataFile: "/nowhere/m.json" },
+      message: "--metadata-file /nowhere/m.json: the directory /nowhere does not exist",
+    },
     {
       over: { destination: { kind: "export", file: "/nowhere/x.tar" } },
       message: "the directory /nowhere does not exist",
@@ -529,6 +552,7 @@ describe("render", () => {
   const digest = (c: string) => `sha256:${c.repeat(64)}`;
   const report: PublishReport = {
     digest: digest("a"),
+    size: 700,
     refs: [`${ADDRESS}:v1@${digest("a")}`, `${ADDRESS}:latest@${digest("a")}`],
     mediaType: "application/vnd.oci.image.index.v1+json",
     platforms: [
