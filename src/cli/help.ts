@@ -8,8 +8,8 @@ const MAIN = `multiarch: build one container per CPU platform with Dagger and pu
 multi-platform image (an OCI image index), like docker buildx build --platform a,b --push.
 
 Usage:
-  multiarch publish --source DIR --address REGISTRY/REPO[:TAG] [options]
-  multiarch publish --source DIR --export FILE [options]
+  multiarch publish [options] -t REGISTRY/REPO:TAG [-t ...] CONTEXT
+  multiarch publish [options] --output type=oci,dest=FILE CONTEXT
   multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]
   multiarch verify REF [--platforms P,Q] [--smoke CMD] [--no-scan] [--json] [--username U --password-env VAR]
   multiarch --help | --version
@@ -34,36 +34,55 @@ const REGISTRY_ACCESS = `  --username U             registry user name; needs --
                            connection, up to N times with growing waits (default ${DEFAULT_RETRIES}, max ${MAX_RETRIES}, 0: none)
 `;
 
-const PUBLISH = `Usage: multiarch publish --source DIR --address REGISTRY/REPO[:TAG] [options]
-       multiarch publish --source DIR --export FILE [options]
+const PUBLISH = `Usage: multiarch publish [options] -t REGISTRY/REPO:TAG [-t ...] CONTEXT
+       multiarch publish [options] --address REGISTRY/REPO [-t TAG ...] CONTEXT
+       multiarch publish [options] --output type=oci,dest=FILE CONTEXT
 
-Build the Dockerfile in DIR once per platform on the Dagger engine (natively, or under QEMU),
-then push every platform's image as ONE image index under every tag, or write it to FILE.
-Nothing is pushed unless every platform built.
+Build the Dockerfile once per platform on the Dagger engine (natively, or under QEMU), then
+push every platform's image as ONE image index under every tag, or write it to FILE.
+Nothing is pushed unless every platform built; no tag moves until every repository has it.
+The flags are docker buildx build's, where multiarch has the feature.
 
 Source:
-  --source DIR             the build context, a directory on this machine (required)
-  --dockerfile F           the Dockerfile, relative to DIR (default: Dockerfile)
+  CONTEXT                  the build context, a directory on this machine ('-': none, and the
+                           Dockerfile on stdin); .dockerignore (or F.dockerignore) applies
+  --source DIR             the same as CONTEXT
+  -f, --file F             the Dockerfile, anywhere on disk ('-': stdin; default CONTEXT/Dockerfile)
+  --dockerfile F           the Dockerfile, relative to CONTEXT
   --target S               build this stage of a multi-stage Dockerfile
-  --build-arg K=V          a build argument (repeatable)
+  --build-arg K=V          a build argument (repeatable); a bare K takes its value from the
+                           environment, and is not passed when K is unset
   --source-date-epoch N    seconds since the epoch, passed as SOURCE_DATE_EPOCH
+  --no-cache               re-read the context from disk (the engine may still reuse cached steps)
+  --pull                   accepted: base images are always resolved against their registry
 
 Platforms:
   --platform P             a platform, e.g. linux/arm64 or arm64 (repeatable; P,Q works too)
   --platforms P,Q          a comma-separated list (default: linux/amd64,linux/arm64)
 
 Destination:
-  --address REGISTRY/REPO  where to push, e.g. 127.0.0.1:5000/team/app (a :TAG counts as --tag)
-  --tag T                  a tag to push (repeatable; default: the address's tag, else latest)
-${REGISTRY_ACCESS}  --export FILE            write an OCI layout tarball to FILE instead of pushing
-
+  -t, --tag REF            where to push: REGISTRY/REPO[:TAG] (repeatable; several repositories
+                           get the same index); with --address, a bare TAG
+  --address REGISTRY/REPO  the repository for bare tags, e.g. 127.0.0.1:5000/team/app (a :TAG
+                           counts as a tag; default tag: latest)
+  --push                   push (the default; for buildx command lines)
+  --output type=registry   push (the default)
+  --output type=oci,dest=FILE   write an OCI layout tarball to FILE instead of pushing
+  --export FILE            the same as --output type=oci,dest=FILE
+${REGISTRY_ACCESS}
 Image:
-  --annotation K=V         an annotation on every platform's manifest (repeatable)
+  --annotation [LEVEL:]K=V an annotation (repeatable); LEVEL, as in buildx: manifest (the
+                           default), index, manifest-descriptor, optionally limited to platforms
+                           (manifest[linux/amd64]:K=V); index-descriptor is refused (no layout)
   --label K=V              a label in every platform's image config (repeatable)
   --media-types oci|docker manifest media types (default: oci)
   --compression gzip|zstd|uncompressed|estargz   layer compression (default: gzip)
 
 Output:
+  --metadata-file FILE     write buildx's metadata JSON: containerimage.digest (the index),
+                           containerimage.descriptor, image.name (every pushed name, comma-joined)
+  --iidfile FILE           write the index digest
+  (with $GITHUB_OUTPUT set, digest=, imageid= and metadata= are appended to it)
   --no-verify              do not read the pushed index back and check it
   --no-scan                check the index, but not every binary's CPU (no layer downloads)
   --json                   print only the result, as JSON, on stdout (progress stays on stderr)
@@ -74,8 +93,8 @@ _EXPERIMENTAL_DAGGER_CLI_BIN when set; else an engine at Dagger's default socket
 /run/dagger/engine.sock with a dagger CLI on PATH; else the Dagger SDK starts one itself.
 
 Example:
-  multiarch publish --source . --address 127.0.0.1:5000/team/app --tag 1.0 --tag latest \\
-    --platforms linux/amd64,linux/arm64 --build-arg VERSION=1.0
+  multiarch publish -t 127.0.0.1:5000/team/app:1.0 -t 127.0.0.1:5000/team/app:latest \\
+    --platform linux/amd64,linux/arm64 --build-arg VERSION=1.0 --push .
 `;
 
 const INSPECT = `Usage: multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]
@@ -125,7 +144,7 @@ export function helpText(topic: HelpTopic): string {
 const SHORT: Readonly<Record<HelpTopic, string>> = {
   main: "usage: multiarch publish|inspect|verify [options]   (multiarch --help for more)",
   publish:
-    "usage: multiarch publish --source DIR --address REGISTRY/REPO [options]   (multiarch publish --help for more)",
+    "usage: multiarch publish [options] -t REGISTRY/REPO:TAG CONTEXT   (multiarch publish --help for more)",
   inspect: "usage: multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]",
   verify:
     "usage: multiarch verify REF [--platforms P,Q] [--smoke CMD] [--no-scan] [--json]   (multiarch verify --help for more)",

@@ -101,8 +101,8 @@ export function parsePlacedAnnotation(
   if (selector === undefined) {
     return levels.map((level) => ({ level: level as AnnotationLevel, key, value }));
   }
-  const platforms = [...new Set(selector.split(",").map((p) => canonical(p.trim())))];
   if (selector.trim() === "") throw malformed(text, "the [platform] selector is empty");
+  const platforms = [...new Set(selector.split(",").map((p) => canonical(p.trim())))];
   return levels.map((level) => {
     if (level === "index" || level === "index-descriptor") {
       throw malformed(text, `a [platform] selector applies to manifests, not to ${level}`);

@@ -12,7 +12,7 @@ import { parseOptions } from "../common/parse-options.js";
 import { retryEvent, silent, type ProgressListener } from "../common/progress.js";
 import { buildVariants, decorate, type BuiltVariant, type Variant } from "../engine/variants.js";
 import type { ManifestResult } from "../registry/client.js";
-import { annotationsAt } from "../plan/annotations.js";
+import { annotationsAt, type PlacedAnnotation } from "../plan/annotations.js";
 import { imageOptionsSchema } from "../plan/image-format.js";
 import { openRegistry, type OpenRegistry } from "../registry/open-registry.js";
 import { retriesSchema } from "../registry/retry.js";
@@ -229,7 +229,7 @@ async function stage(
     target,
     pushed,
     { ...opts.annotations, ...annotationsAt(placed, "index") },
-    (platform) => annotationsAt(placed, "manifest-descriptor", platform),
+    (platform, current) => descriptorAnnotations(placed, platform, current),
   );
   onProgress({
     kind: "push-done",
@@ -256,4 +256,19 @@ async function stage(
     onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
   }
   return index;
+}
+
+/**
+ * An index entry's annotations: the engine copies each manifest's annotations onto its entry;
+ * buildx's levels keep manifest-level ones on the manifest only, and put manifest-descriptor
+ * ones on the entry.
+ */
+function descriptorAnnotations(
+  placed: readonly PlacedAnnotation[],
+  platform: string,
+  current: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const manifestOnly = annotationsAt(placed, "manifest", platform);
+  const kept = Object.entries(current).filter(([key, value]) => manifestOnly[key] !== value);
+  return { ...Object.fromEntries(kept), ...annotationsAt(placed, "manifest-descriptor", platform) };
 }

@@ -7,7 +7,7 @@
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import type { ManifestResult } from "../registry/client.js";
 import { sha256Digest } from "../registry/digest.js";
-import { annotateIndex } from "../registry/index-annotations.js";
+import { annotateIndex, type DescriptorAnnotations } from "../registry/index-annotations.js";
 import { MediaType } from "../registry/media-types.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
 
@@ -15,13 +15,13 @@ import type { OpenRegistry } from "../registry/open-registry.js";
  * The index as tags will name it, stored in the registry by digest; no tag moves.
  * @param pushed the digest the engine pushed (under the staging tag)
  * @param annotations the index's own
- * @param descriptors those of the index's entry for a canonical platform
+ * @param descriptors the annotations of the index's entry for a canonical platform
  */
 export async function finalIndex(
   target: OpenRegistry,
   pushed: string,
   annotations: Readonly<Record<string, string>>,
-  descriptors: (platform: string) => Readonly<Record<string, string>> = () => ({}),
+  descriptors?: DescriptorAnnotations,
 ): Promise<ManifestResult> {
   const { registry, ref, secrets } = target;
   const where = registry.describe(ref.repository, pushed);

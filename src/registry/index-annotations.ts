@@ -55,8 +55,8 @@ export async function setIndexAnnotations(
 
 /**
  * The bytes of `current` (an OCI index as served) with `annotations` added, replacing keys it
- * already has, and each manifest descriptor given `descriptors(its platform)` the same way;
- * every other field is kept as served. Pure.
+ * already has, and each manifest descriptor's annotations replaced by `descriptors(its
+ * platform, its annotations)`; every other field is kept as served. Pure.
  * @returns the new bytes, and `same` when the index already had exactly these annotations (the
  *   bytes are then the served ones, unchanged)
  * @throws MultiarchError INVALID_INPUT (a single image manifest, a Docker manifest list: neither
@@ -66,7 +66,7 @@ export function annotateIndex(
   current: ManifestResult,
   annotations: Readonly<Record<string, string>>,
   where: string,
-  descriptors: (platform: string) => Readonly<Record<string, string>> = () => ({}),
+  descriptors: DescriptorAnnotations = (_, current) => current,
 ): { readonly bytes: Uint8Array; readonly same: boolean } {
   const doc = parseManifestDocument(current.json, current.mediaType, where);
   if (doc.kind !== "index") {
@@ -94,16 +94,28 @@ export function annotateIndex(
   const merged = adds(doc.index.annotations, annotations) ?? doc.index.annotations;
   const manifests = (json.manifests ?? []).map((raw, i) => {
     const entry = doc.index.manifests[i];
-    const extra =
-      entry?.platform === undefined ? {} : descriptors(describePlatform(entry.platform));
-    const next = adds(entry?.annotations, extra);
-    if (next === undefined) return raw;
+    if (entry?.platform === undefined) return raw;
+    const current = entry.annotations ?? {};
+    const next = descriptors(describePlatform(entry.platform), current);
+    if (sameRecord(current, next)) return raw;
     same = false;
-    return { ...raw, annotations: next };
+    const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "annotations"));
+    return Object.keys(next).length === 0 ? rest : { ...rest, annotations: next };
   });
   if (same) return { bytes: current.bytes, same };
   const edited = { ...json, manifests, ...(merged === undefined ? {} : { annotations: merged }) };
   return { bytes: Buffer.from(JSON.stringify(edited), "utf8"), same };
+}
+
+/** The annotations an index entry should have, given its platform and those it has. */
+export type DescriptorAnnotations = (
+  platform: string,
+  current: Readonly<Record<string, string>>,
+) => Readonly<Record<string, string>>;
+
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** `current` with `extra` merged in, or undefined when that changes nothing. */

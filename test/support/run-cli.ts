@@ -16,6 +16,10 @@ export interface CliRun {
 }
 
 export interface CliOptions {
+  /** Working directory (default: the repository's root). */
+  readonly cwd?: string;
+  /** Standard input (default: none). */
+  readonly input?: string;
   /** The whole environment of the process (default: this one's). */
   readonly env?: NodeJS.ProcessEnv;
   /** Called once the process is started (to act on it mid-run, e.g. kill it). */
@@ -27,8 +31,9 @@ export interface CliOptions {
 /** `node bin/multiarch.js ...args`, resolved when it exits (however it exits). */
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   const { status, signal, stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: options.env ?? process.env,
+    ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.onSpawn === undefined ? {} : { onSpawn: options.onSpawn }),
     ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
   });

@@ -14,6 +14,8 @@ export interface RunOptions {
   readonly cwd: string;
   /** The whole environment of the process. */
   readonly env: NodeJS.ProcessEnv;
+  /** Written to standard input (then closed); default: no standard input. */
+  readonly input?: string;
   /** Killed after this long; none by default. */
   readonly timeoutMs?: number;
   /** Called once the process is started (to act on it mid-run, e.g. kill it). */
@@ -27,14 +29,15 @@ export function run(command: string, args: readonly string[], options: RunOption
   const child = spawn(command, [...args], {
     cwd: options.cwd,
     env: options.env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
   });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   options.onSpawn?.(child);
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => {
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
     options.onStderr?.(stderr);
   });

@@ -105,10 +105,10 @@ describe("bad input", () => {
       args: ["--address", address, "--platform", "foo"],
       line: 'Invalid platform "foo"',
     },
-    { name: "missing --address", args: [], line: "missing --address" },
+    { name: "missing destination", args: [], line: "missing -t REGISTRY/REPO[:TAG]" },
     {
       name: "malformed --build-arg",
-      args: ["--address", address, "--build-arg", "X"],
+      args: ["--address", address, "--build-arg", "1X"],
       line: "Malformed build arg",
     },
     {

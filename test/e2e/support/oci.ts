@@ -20,6 +20,8 @@ function credArgs(flag: string, creds?: Creds): string[] {
 
 export interface RawManifest {
   readonly digest: string;
+  /** Bytes served. */
+  readonly size: number;
   readonly json: {
     mediaType?: string;
     annotations?: Record<string, string>;
@@ -42,6 +44,7 @@ export function inspectRaw(ref: string, creds?: Creds): RawManifest {
   ]);
   return {
     digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}`,
+    size: bytes.length,
     json: JSON.parse(bytes.toString("utf8")) as RawManifest["json"],
   };
 }
