@@ -59,24 +59,34 @@ need_packages() {
 }
 
 # --- phases: what `up` spends its time on -------------------------------------
-# `phase NAME CMD...` runs CMD and records its wall time; `phase_start NAME CMD...` runs it in
-# the background (its output in a log) and `phase_wait NAME` collects it; `phase_report` prints
-# every phase of this run in the order they ended.
+# `phase NAME CMD...` runs CMD and records its wall time and the CPU time it used (its own and
+# its children's: on a shared machine the wall time says how busy the others were, the CPU time
+# what the step costs); `phase_start NAME CMD...` runs it in the background (its output in a
+# log) and `phase_wait NAME` collects it; `phase_report` prints every phase of this run in the
+# order they ended.
 PHASES=()
 declare -A PHASE_PIDS=() PHASE_T0=()
 
 _phase_now() { echo "${EPOCHREALTIME/,/.}"; }
 _phase_since() { awk -v a="$1" -v b="$(_phase_now)" 'BEGIN { printf "%.1f", b - a }'; }
-
-phase() {
-  local name=$1 t0
-  shift
-  t0=$(_phase_now)
-  "$@"
-  _phase_record "$name" "$(_phase_since "$t0")"
+# CPU seconds shell PID and its waited-for children used so far (/proc/PID/stat fields 14-17).
+# The caller passes its $BASHPID, read outside $(...): inside, it names the substitution.
+_phase_cpu() {
+  local stat
+  stat=$(<"/proc/$1/stat")
+  awk -v t="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13 + $14 + $15) / t }' <<<"${stat##*) }"
 }
 
-_phase_record() { PHASES+=("$(printf '%-22s %7s s%s' "$1" "$2" "${3:+  ($3)}")"); }
+phase() {
+  local name=$1 me=$BASHPID t0 c0
+  shift
+  t0=$(_phase_now) c0=$(_phase_cpu "$me")
+  "$@"
+  _phase_record "$name" "$(_phase_since "$t0")" \
+    "$(awk -v a="$c0" -v b="$(_phase_cpu "$me")" 'BEGIN { printf "%.1f", b - a }')"
+}
+
+_phase_record() { PHASES+=("$(printf '%-22s %7s s wall %7s s CPU%s' "$1" "$2" "$3" "${4:+  ($4)}")"); }
 
 phase_start() {
   local name=$1 log="$MULTIARCH_LOGS/phase-$1.log"
@@ -84,7 +94,11 @@ phase_start() {
   PHASE_T0[$name]=$(_phase_now)
   : >"$log"
   info "$name: in the background (log: $log)"
-  ( "$@" ) >>"$log" 2>&1 &
+  # The job's last line is its CPU time, for phase_wait.
+  (
+    me=$BASHPID
+    "$@" && echo "phase-cpu $(_phase_cpu "$me")"
+  ) >>"$log" 2>&1 &
   PHASE_PIDS[$name]=$!
 }
 
@@ -96,14 +110,15 @@ phase_wait() {
     tail -n 60 "$log" >&2
     exit 1
   fi
-  sed 's/^/    ['"$name"'] /' "$log" >&2
-  _phase_record "$name" "$(_phase_since "${PHASE_T0[$name]}")" "in the background"
+  { grep -v '^phase-cpu ' "$log" || true; } | sed 's/^/    ['"$name"'] /' >&2
+  _phase_record "$name" "$(_phase_since "${PHASE_T0[$name]}")" \
+    "$(sed -n 's/^phase-cpu //p' "$log" | tail -n 1)" "in the background"
 }
 
 phase_report() {
   local p
   [ ${#PHASES[@]} -gt 0 ] || return 0
-  step "Phases (wall time; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs)"
+  step "Phases (load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs)"
   for p in "${PHASES[@]}"; do info "$p"; done
 }
 

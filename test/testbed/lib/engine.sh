@@ -116,7 +116,9 @@ engine_build() {
   ensure_go
   need_packages "${ENGINE_BUILD_PACKAGES[@]}"
   need_disk "$MULTIARCH_CACHE" 6
-  step "Building Dagger $v (engine, CLI, dagger-init, dagger-codegen, runc, CNI plugins) from the Go module proxy"
+  local parts="engine, CLI, dagger-init, runc, CNI plugins"
+  [ "$what" != all ] || parts="engine, CLI, dagger-init, dagger-codegen, runc, CNI plugins"
+  step "Building Dagger $v ($parts) from the Go module proxy"
   info "first time only: about 15-25 minutes on 2 cores; log: $BUILD_LOG"
   : >"$BUILD_LOG"
   DAGGER_SRC="$MULTIARCH_CACHE/src/dagger-$v"
