@@ -1,13 +1,12 @@
 /**
  * buildPlatform: one platform's container, from a Dockerfile or from the caller's own pipeline.
  */
-import {
-  dag,
-  type Client,
-  type Container,
-  type Directory,
-  type Platform as DaggerPlatform,
-  type Secret,
+import type {
+  Client,
+  Container,
+  Directory,
+  Platform as DaggerPlatform,
+  Secret,
 } from "@dagger.io/dagger";
 import { z } from "zod";
 import { parseOptions } from "../common/parse-options.js";
@@ -20,6 +19,7 @@ import {
   platformSchema,
   type Platform,
 } from "../platform/platform.js";
+import { defaultClient } from "./sdk.js";
 
 /** A caller's own per-platform pipeline, used instead of a Dockerfile. */
 export type PlatformPipeline = (
@@ -56,7 +56,7 @@ export async function buildPlatform(
   platform: Platform | string,
   options: BuildPlatformOptions = {},
 ): Promise<Container> {
-  const { client = dag, secrets = [], ...rest } = options;
+  const { client: given, secrets = [], ...rest } = options;
   const target = typeof platform === "string" ? parsePlatform(platform) : platform;
   const opts = parseOptions(
     optionsSchema,
@@ -64,6 +64,7 @@ export async function buildPlatform(
     "build options",
     "build arg names are letters, digits and _; dockerfile and target are non-empty",
   );
+  const client = given ?? (await defaultClient());
   if (typeof source === "function") return source(target, client);
 
   if (!(await source.exists(opts.dockerfile))) {

@@ -26,6 +26,7 @@ import { delimiter, join } from "node:path";
 import { Writable } from "node:stream";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { stripAnsi } from "../common/text.js";
+import { loadDaggerSdk } from "./sdk.js";
 
 /** Where a Dagger engine listens by default (Dagger's engine/distconsts DefaultEngineSockAddr). */
 export const DEFAULT_ENGINE_SOCKET = "/run/dagger/engine.sock";
@@ -182,7 +183,8 @@ type Outcome<T> =
  * Connect to the engine chosen by chooseEngine, run `work`, disconnect. Errors thrown by `work`
  * come out unchanged (the SDK's provisioning path would otherwise wrap them in a plain Error);
  * failing to connect at all is ENGINE_UNAVAILABLE with the tail of the session's log.
- * The Dagger SDK is imported here, lazily: nothing before this call loads it or starts an engine.
+ * The Dagger SDK is loaded here, lazily and only the parts a client needs (engine/sdk.ts):
+ * nothing before this call loads it or starts an engine.
  */
 export async function withEngine<T>(
   work: (client: Client) => Promise<T>,
@@ -203,7 +205,7 @@ export async function withEngine<T>(
     );
   }
 
-  const { connection, dag } = await import("@dagger.io/dagger");
+  const { connection, dag } = await loadDaggerSdk(env);
   const log = new LogTail();
   let outcome: Outcome<T> | undefined;
   try {

@@ -1,7 +1,7 @@
 /**
  * withEmulation: which target platforms the connected engine can run, natively or under QEMU.
  */
-import { dag, type Client, type Platform as DaggerPlatform } from "@dagger.io/dagger";
+import type { Client, Platform as DaggerPlatform } from "@dagger.io/dagger";
 import { z } from "zod";
 import { parseOptions } from "../common/parse-options.js";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
@@ -12,6 +12,7 @@ import {
   platformInfo,
   type Platform,
 } from "../platform/platform.js";
+import { defaultClient } from "./sdk.js";
 
 /** How the engine runs a platform. */
 export type RunMode = "native" | "emulated" | "unavailable";
@@ -153,9 +154,10 @@ export async function withEmulation(
   platforms: readonly string[] | string,
   options: WithEmulationOptions = {},
 ): Promise<EmulationReport> {
-  const { client = dag, ...rest } = options;
+  const { client: given, ...rest } = options;
   const opts = parseOptions(optionsSchema, rest, "emulation options");
   const parsed = parsePlatforms(platforms);
+  const client = given ?? (await defaultClient());
   const native = parsePlatform(await client.defaultPlatform());
   let results = await probeAll(client, opts.probeImage, parsed.platforms, native);
   let installed = false;

@@ -2,7 +2,7 @@
  * defineImage: validate, check emulation, and define every platform's container. Nothing is
  * built yet: the engine builds the variants when the image is published or exported.
  */
-import { dag, type Client, type Directory, type File, type Secret } from "@dagger.io/dagger";
+import type { Client, Directory, File, Secret } from "@dagger.io/dagger";
 import { z } from "zod";
 import { parseOptions } from "../common/parse-options.js";
 import { silent, type ProgressListener } from "../common/progress.js";
@@ -13,6 +13,7 @@ import {
 } from "../engine/build-platform.js";
 import { withEmulation, type EmulationReport } from "../engine/emulation.js";
 import type { Variant } from "../engine/variants.js";
+import { defaultClient } from "../engine/sdk.js";
 import {
   buildMode,
   dockerfileExecution,
@@ -80,10 +81,11 @@ export class MultiPlatformImage {
  * @throws MultiarchError INVALID_INPUT, INVALID_PLATFORM, EMULATION_UNAVAILABLE
  */
 export async function defineImage(options: DefineImageOptions): Promise<MultiPlatformImage> {
-  const { source, secrets = [], client = dag, onProgress = silent, ...rest } = options;
+  const { source, secrets = [], client: given, onProgress = silent, ...rest } = options;
   const opts = parseOptions(defineOptionsSchema, rest, "build options");
   const { platforms } = parsePlatforms(opts.platforms);
   const names = platforms.map(formatPlatform);
+  const client = given ?? (await defaultClient());
 
   onProgress({ kind: "probe", platforms: names });
   const emulation = await withEmulation(names, {

@@ -14,6 +14,7 @@ import {
   parsePlatforms,
   type Platform,
 } from "../platform/platform.js";
+import { defaultClient } from "../engine/sdk.js";
 import { retryEvent, type ProgressListener } from "../common/progress.js";
 import type { RegistryClient } from "../registry/client.js";
 import { openRegistry } from "../registry/open-registry.js";
@@ -147,7 +148,7 @@ export async function verify(ref: string, options: VerifyOptions = {}): Promise<
   if (opts.smoke !== undefined && report.digest !== "") {
     // The Dagger SDK loads only here: verify without smoke needs no engine, and starts faster.
     const { smokeCommand, smokeRun } = await import("./smoke.js");
-    const client = given ?? (await import("@dagger.io/dagger")).dag;
+    const client = given ?? (await defaultClient());
     const command = smokeCommand(opts.smoke);
     let auth: SmokeAuth | undefined;
     if (opts.username !== undefined && plaintext !== undefined) {

@@ -90,6 +90,52 @@ describe("installed into an empty project", () => {
     expect(JSON.parse(run.stdout)).toEqual(names.map((n) => [n, "function"]));
   });
 
+  test("connecting loads only the Dagger SDK's client: not its module runtime (TypeScript) or OpenTelemetry's Node SDK", () => {
+    // Every module the process loads, from a loader hook (its own thread: written to stderr).
+    writeFileSync(
+      join(project, "trace-hooks.mjs"),
+      `export async function load(url, context, next) { process.stderr.write("loaded " + url + "\\n"); return next(url, context); }\n`,
+    );
+    writeFileSync(
+      join(project, "trace.mjs"),
+      `import { register } from "node:module"; register("./trace-hooks.mjs", import.meta.url);\n`,
+    );
+    const sdk = join(project, "node_modules/multiarch/dist/engine/sdk.js");
+    const load = (env: NodeJS.ProcessEnv, extra = ""): SpawnSyncReturns<string> =>
+      spawnSync(
+        "node",
+        [
+          "--import",
+          "./trace.mjs",
+          "--input-type=module",
+          "-e",
+          `const sdk = await (await import(${JSON.stringify(sdk)})).loadDaggerSdk();
+           console.log(sdk.loadedFrom, typeof sdk.dag.container);${extra}`,
+        ],
+        { cwd: project, env, encoding: "utf8" },
+      );
+    const lean = load(userEnv());
+    expect(lean.stdout).toBe("parts function\n");
+    const loaded = lean.stderr.split("\n").filter((l) => l.startsWith("loaded "));
+    expect(loaded.some((l) => l.endsWith("/@dagger.io/dagger/dist/src/api/client.gen.js"))).toBe(
+      true,
+    );
+    expect(
+      loaded.filter((l) => /\/typescript\/|@opentelemetry\/sdk-node|\/module\//.test(l)),
+    ).toEqual([]);
+
+    // The same `dag` as the SDK's index exports: a caller's own `dag` and ours are one client.
+    const same = load(
+      userEnv(),
+      `console.log((await import("@dagger.io/dagger")).dag === sdk.dag);`,
+    );
+    expect(same.stdout).toBe("parts function\ntrue\n");
+
+    // Telemetry asked for: the SDK's own connection(), which starts OpenTelemetry.
+    const traced = load({ ...userEnv(), OTEL_SDK_DISABLED: "true" });
+    expect(traced.stdout).toBe("index function\n");
+  });
+
   test("its declarations type-check a consumer", () => {
     writeFileSync(
       join(project, "consumer.ts"),
