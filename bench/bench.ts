@@ -1,6 +1,10 @@
 /**
  * `npm run bench [-- --quick] [--runs N] [--warmup N] [--scenarios a,b] [--contenders a,b]
- *                [--name NAME] [--merge] [--report] [--compare DIR]`
+ *                [--skip a,b] [--no-setup] [--name NAME] [--merge] [--report] [--compare DIR]`
+ * It first sets up every peer it will run (bench/setup.sh: buildah from Debian, buildkitd and
+ * buildx from the Go module proxy, the toolchain images), builds dist/ (multiarch runs as its
+ * CLI) and compiles the raw Dagger runner. A peer that cannot run is an error, unless named in
+ * --skip (e.g. --skip buildah); --no-setup runs with what is there.
  * (--name NAME: write results-NAME.* instead of results.*, e.g. for a run with other counts.)
  * (--merge: rerun the named scenarios and keep the others' records; --report: re-render only;
  * --compare DIR: compare results.json with an earlier run's DIR/results.json, writing
@@ -18,7 +22,15 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ALL_CONTENDER_IDS, CACHE, contenders, type Contender } from "./contenders.js";
+import {
+  ALL_CONTENDER_IDS,
+  CACHE,
+  compileRawRunner,
+  contenders,
+  type Command,
+  type Contender,
+  type TimedLine,
+} from "./contenders.js";
 import {
   compareDerived,
   compareRuns,
@@ -55,6 +67,10 @@ interface Options {
   warmup: number | undefined;
   scenarios: string[];
   contenders: string[];
+  /** Peers to run without: their failure to set up or start is not an error. */
+  skip: string[];
+  /** Do not run bench/setup.sh first. */
+  noSetup: boolean;
 }
 
 function num(v: string | undefined): number | undefined {
@@ -91,9 +107,16 @@ function parseArgs(argv: readonly string[]): Options {
     warmup: num(value("--warmup")),
     scenarios:
       list("--scenarios") ??
-      (quick ? ["copy-only", "warm-nochange", "scale-2"] : SCENARIOS.map((s) => s.id)),
+      (quick
+        ? ["startup-help", "startup-bad-input", "copy-only", "warm-nochange", "scale-2"]
+        : SCENARIOS.map((s) => s.id)),
     contenders: list("--contenders") ?? ALL_CONTENDER_IDS,
+    skip: list("--skip") ?? [],
+    noSetup: argv.includes("--no-setup"),
   };
+  for (const c of opts.skip)
+    if (!ALL_CONTENDER_IDS.includes(c)) throw new Error(`--skip: unknown contender ${c}`);
+  opts.contenders = opts.contenders.filter((c) => !opts.skip.includes(c));
   for (const s of opts.scenarios)
     if (!SCENARIOS.some((x) => x.id === s)) throw new Error(`unknown scenario ${s}`);
   if (opts.runs !== undefined && opts.runs < 1) throw new Error("--runs must be >= 1");
@@ -115,20 +138,20 @@ function writeContext(dir: string, files: Record<string, string>): void {
 }
 
 interface Outcome {
-  ok: boolean;
+  code: number | null;
+  /** The last lines of its stderr. */
+  tail: string;
+  /** Phase times the command's own stderr lines marked (Command.phases). */
+  phases?: Record<string, number>;
   /** Epoch seconds at spawn. */
   startedAt: number;
   seconds: number;
   maxRssKiB?: number;
   stdout: string;
-  error?: string;
 }
 
-function runTimed(
-  argv: readonly string[],
-  env: Record<string, string>,
-  logFile: string,
-): Promise<Outcome> {
+function runTimed(command: Command, logFile: string): Promise<Outcome> {
+  const { argv, env = {} } = command;
   const timeFile = `${logFile}.time`;
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error("empty command");
@@ -141,8 +164,18 @@ function runTimed(
     });
     let stdout = "";
     let stderr = "";
+    // Each stderr line with the time it arrived: the CLI's progress lines mark its phases.
+    const lines: TimedLine[] = [];
+    let partial = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      const at = (performance.now() - start) / 1000;
+      const text = d.toString();
+      stderr += text;
+      const parts = (partial + text).split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) lines.push({ at, text: line });
+    });
     const timer = setTimeout(() => child.kill("SIGTERM"), RUN_TIMEOUT_MS);
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -157,13 +190,16 @@ function runTimed(
         /* no time output */
       }
       const tail = stderr.trim().split("\n").slice(-6).join("\n");
+      if (partial !== "") lines.push({ at: seconds, text: partial });
+      const phases = command.phases?.(lines);
       resolve({
-        ok: code === 0,
+        code,
         startedAt,
         seconds,
         stdout,
+        ...(phases === undefined ? {} : { phases }),
         ...(maxRssKiB === undefined ? {} : { maxRssKiB }),
-        ...(code === 0 ? {} : { error: `exit ${code}: ${tail}` }),
+        tail,
       });
     });
   });
@@ -217,16 +253,27 @@ async function runOne(
   const repo = `bench/${scenario.id}-${contender.id}`;
   const tag = run < 0 ? `warmup-${Date.now()}` : `run${run}-${Date.now()}`;
   const address = `${REGISTRY}/${repo}:${tag}`;
-  const { argv, env = {} } = contender.command(dir, address, scenario.platforms);
+  const command =
+    scenario.startup === undefined
+      ? contender.command(dir, address, scenario.platforms)
+      : contender.startup?.(scenario.startup, dir);
+  if (command === undefined) throw new Error(`${contender.id} has no start-up command`);
   const logFile = join(
     RUN_LOGS,
     `${scenario.id}.${contender.id}.${run < 0 ? "warmup" : `run${run}`}.log`,
   );
-  const out = await runTimed(argv, env, logFile);
-  let error = out.error;
-  if (out.ok)
+  const out = await runTimed(command, logFile);
+  let error: string | undefined;
+  if (scenario.startup === "bad-input") {
+    // Refused, as it should be: any non-zero exit that says so on stderr, not a crash or a hang.
+    if (out.code === 0 || out.code === null || out.tail === "")
+      error = `expected a refusal (non-zero exit, a message): exit ${out.code}: ${out.tail}`;
+  } else if (out.code !== 0) {
+    error = `exit ${out.code}: ${out.tail}`;
+  } else if (scenario.startup === undefined) {
     error = await verifyIndex(repo, tag, scenario.platforms).catch((e: unknown) => String(e));
-  let phases: Record<string, number> | undefined;
+  }
+  let phases: Record<string, number> | undefined = out.phases;
   let nodeRssKiB: number | undefined;
   const last = out.stdout.trim().split("\n").pop() ?? "";
   if (last.startsWith("{")) {
@@ -284,16 +331,46 @@ async function runOne(
   };
 }
 
-function ensureToolchains(): void {
-  const seed = spawnSync(
-    join(HERE, "../node_modules/.bin/tsx"),
-    [join(HERE, "seed-toolchains.ts")],
-    {
-      stdio: "inherit",
-    },
-  );
-  if (seed.status !== 0)
-    throw new Error("seeding the toolchain images failed (bench/seed-toolchains.ts)");
+/** Scenarios that need no toolchain image (the rest start from bench/gcc or bench/cross). */
+const WITHOUT_TOOLCHAINS = new Set(["copy-only", "startup-help", "startup-bad-input"]);
+
+/**
+ * Set up what this bench will run, as a newcomer's machine needs it: bench/setup.sh for the
+ * peers (and the toolchain images), dist/ for multiarch's CLI, the raw Dagger runner.
+ */
+async function setUp(opts: Options): Promise<void> {
+  const peers = [
+    ...(opts.contenders.includes("buildah") ? ["buildah"] : []),
+    ...(opts.contenders.some((c) => c === "buildx" || c === "buildctl") ? ["buildkit"] : []),
+    ...(opts.contenders.includes("buildx") ? ["buildx"] : []),
+    ...(opts.scenarios.every((s) => WITHOUT_TOOLCHAINS.has(s)) ? [] : ["toolchains"]),
+  ];
+  if (!opts.noSetup && peers.length > 0) {
+    log(`setting up ${peers.join(", ")} (bench/setup.sh; the first time builds Go binaries)`);
+    const setup = spawnSync("bash", [join(HERE, "setup.sh"), ...peers], { stdio: "inherit" });
+    if (setup.status !== 0) {
+      const failed = peers.filter((p) => {
+        try {
+          return readFileSync(join(CACHE, "status", p), "utf8").startsWith("failed");
+        } catch {
+          return true;
+        }
+      });
+      throw new Error(
+        `bench/setup.sh failed for ${failed.join(", ") || "a peer"} (see above)` +
+          (failed.includes("toolchains")
+            ? ""
+            : `; to run without: --skip ${failed.map((p) => (p === "buildkit" ? "buildx" : p)).join(",")}`),
+      );
+    }
+  }
+  log("building dist/ (multiarch runs as its CLI) and the raw Dagger runner");
+  const build = spawnSync("npm", ["run", "-s", "build"], {
+    cwd: join(HERE, ".."),
+    stdio: "inherit",
+  });
+  if (build.status !== 0) throw new Error("npm run build failed");
+  await compileRawRunner();
 }
 
 /** Take the test bed's environment (engine socket, registry) when the caller did not. */
@@ -472,17 +549,23 @@ async function main(): Promise<void> {
   testbedEnv();
   mkdirSync(RESULTS, { recursive: true });
   mkdirSync(RUN_LOGS, { recursive: true });
-  if (!opts.scenarios.every((s) => s === "copy-only")) ensureToolchains();
+  await setUp(opts);
 
   const ready: Contender[] = [];
-  const skipped: Record<string, string> = {};
+  const skipped: Record<string, string> = Object.fromEntries(
+    opts.skip.map((id) => [id, "left out by --skip"]),
+  );
+  const unready: string[] = [];
   for (const c of contenders().filter((c) => opts.contenders.includes(c.id))) {
     const why = await c.prepare();
     if (why === undefined) ready.push(c);
-    else {
-      skipped[c.id] = why;
-      log(`skipping ${c.id}: ${why}`);
-    }
+    else unready.push(`${c.id}: ${why}`);
+  }
+  if (unready.length > 0) {
+    for (const c of ready) c.teardown();
+    throw new Error(
+      `cannot run ${unready.join("; ")}. Fix it, or run without it: --skip ${unready.map((u) => u.split(":")[0]).join(",")}`,
+    );
   }
   if (!ready.some((c) => c.id === "multiarch"))
     throw new Error("multiarch must run: ratios are against it");
@@ -503,7 +586,11 @@ async function main(): Promise<void> {
       if (scenario === undefined) continue;
       const { runs, warmup } = counts(scenario, opts);
       log(`== ${scenario.title} (${warmup} warm-up, ${runs} measured, per contender)`);
-      const here = ready.filter((c) => scenario.contenders?.includes(c.id) ?? true);
+      const here = ready.filter(
+        (c) =>
+          (scenario.contenders?.includes(c.id) ?? true) &&
+          (scenario.startup === undefined || c.startup !== undefined),
+      );
       for (let round = -warmup; round < runs; round++) {
         const run = round < 0 ? -1 : round;
         // Only the first warm-up round is cold, and only where the scenario asks for it.

@@ -3,8 +3,8 @@
  * All push to the same local registry, from the same Dockerfile and context.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REGISTRY } from "./scenarios.js";
 
@@ -14,13 +14,25 @@ export const BIN = join(CACHE, "bin");
 export const STATE = "/var/lib/multiarch-bench";
 const RUN_DIR = "/run/multiarch-bench";
 const REPO_DIR = fileURLToPath(new URL("..", import.meta.url));
-const TSX = join(REPO_DIR, "node_modules/.bin/tsx");
-const DAGGER_RUNNER = join(REPO_DIR, "bench/runners/dagger.ts");
+const MULTIARCH = join(REPO_DIR, "bin/multiarch.js");
+/** bench/runners/raw-dagger.ts as plain JavaScript (see compileRawRunner): run by node, no tsx. */
+const RAW_RUNNER = join(REPO_DIR, "bench/runners/.build/raw-dagger.mjs");
 
 export interface Command {
   readonly argv: readonly string[];
   readonly env?: Record<string, string>;
+  /** Phase times (seconds since spawn) from the lines the command wrote to stderr, as they came. */
+  readonly phases?: (lines: readonly TimedLine[]) => Record<string, number>;
 }
+
+export interface TimedLine {
+  /** Seconds since spawn when the line arrived. */
+  readonly at: number;
+  readonly text: string;
+}
+
+/** What the start-up scenario runs: the help text, or a command refused for a bad platform. */
+export type StartupProbe = "help" | "bad-input";
 
 export interface Contender {
   readonly id: string;
@@ -32,6 +44,8 @@ export interface Contender {
   /** Empty its build cache, for a cold run: bases and toolchains are pulled again. */
   reset(): Promise<void>;
   command(context: string, address: string, platforms: readonly string[]): Command;
+  /** The start-up scenario's command (process start to exit, nothing built), if it has a CLI. */
+  startup?(probe: StartupProbe, context: string): Command;
   teardown(): void;
 }
 
@@ -59,10 +73,34 @@ const DAGGER_IDS = {
   raw: "raw-dagger",
 };
 const DAGGER_LABELS = {
-  multiarch: "multiarch (our SDK)",
+  multiarch: "multiarch (our CLI)",
   "multiarch-noverify": "multiarch, verify off",
   raw: "raw Dagger SDK",
 };
+
+/**
+ * The CLI's progress lines that mark a phase (bench/report.ts phaseTable), by when they arrived.
+ * "connected" is the first line written once the session is up (the emulation probe's).
+ */
+const CLI_PHASES: readonly (readonly [string, RegExp])[] = [
+  ["connected", /^checking how the engine runs/],
+  ["probeStart", /^checking how the engine runs/],
+  ["buildStart", / building \(/],
+  ["pushStart", /^pushing /],
+  ["pushDone", /^pushed sha256:/],
+];
+
+export function cliPhases(lines: readonly TimedLine[]): Record<string, number> {
+  const phases: Record<string, number> = { importedAt: 0 };
+  for (const { at, text } of lines) {
+    for (const [name, pattern] of CLI_PHASES) if (pattern.test(text)) phases[name] ??= at;
+    const built = /^(\S+)\s+built in /.exec(text);
+    if (built?.[1] !== undefined) phases[`built ${built[1]}`] ??= at;
+  }
+  const last = lines.at(-1);
+  if (last !== undefined) phases.exit = last.at;
+  return phases;
+}
 
 function daggerContender(mode: "multiarch" | "multiarch-noverify" | "raw"): Contender {
   return {
@@ -76,12 +114,62 @@ function daggerContender(mode: "multiarch" | "multiarch-noverify" | "raw"): Cont
           ? 'no Dagger engine in the environment (eval "$(npm run -s testbed:env)")'
           : undefined,
       ),
-    command: (context, address, platforms) => ({
-      argv: [TSX, DAGGER_RUNNER, mode, context, address, platforms.join(",")],
-    }),
-    reset: () => run([TSX, DAGGER_RUNNER, "prune"], "pruning the Dagger engine's cache"),
+    command: (context, address, platforms) =>
+      mode === "raw"
+        ? { argv: [process.execPath, RAW_RUNNER, "raw", context, address, platforms.join(",")] }
+        : {
+            // What a user runs: the published command over dist/ (the bench builds it first).
+            argv: [
+              process.execPath,
+              MULTIARCH,
+              "publish",
+              "--source",
+              context,
+              "--address",
+              address,
+              "--platforms",
+              platforms.join(","),
+              ...(mode === "multiarch-noverify" ? ["--no-verify"] : []),
+            ],
+            phases: cliPhases,
+          },
+    ...(mode === "multiarch"
+      ? {
+          startup: (probe: StartupProbe, context: string): Command => ({
+            argv:
+              probe === "help"
+                ? [process.execPath, MULTIARCH, "--help"]
+                : [
+                    process.execPath,
+                    MULTIARCH,
+                    "publish",
+                    "--source",
+                    context,
+                    "--address",
+                    `${REGISTRY}/bench/startup`,
+                    "--platform",
+                    "linux/bogus",
+                  ],
+          }),
+        }
+      : {}),
+    reset: () => run([process.execPath, RAW_RUNNER, "prune"], "pruning the Dagger engine's cache"),
     teardown: () => undefined,
   };
+}
+
+/**
+ * bench/runners/raw-dagger.ts as plain JavaScript beside it (bench/runners/.build/, not in git),
+ * so raw Dagger starts as a user's compiled program would: node, no tsx at run time.
+ */
+export async function compileRawRunner(): Promise<void> {
+  const ts = (await import("typescript")).default;
+  const source = readFileSync(join(REPO_DIR, "bench/runners/raw-dagger.ts"), "utf8");
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  mkdirSync(dirname(RAW_RUNNER), { recursive: true });
+  writeFileSync(RAW_RUNNER, outputText);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,6 +178,16 @@ function daggerContender(mode: "multiarch" | "multiarch-noverify" | "raw"): Cont
 const BUILDAH_ROOT = join(STATE, "containers");
 const REGISTRIES_CONF = join(CACHE, "containers-registries.conf");
 const buildahGlobal = `--root ${BUILDAH_ROOT}/storage --runroot ${RUN_DIR}/containers --storage-driver overlay`;
+/**
+ * buildah's OCI runtime: Debian's runc (bench/setup.sh installs it). Debian's crun, which buildah
+ * picks when both are there, fails on hosts with cgroups in hybrid mode, as ours are.
+ */
+const BUILDAH_RUNC = "/usr/sbin/runc";
+const buildahEnv = {
+  CONTAINERS_REGISTRIES_CONF: REGISTRIES_CONF,
+  BUILDAH_ISOLATION: "oci",
+  BUILDAH_RUNTIME: BUILDAH_RUNC,
+};
 
 const buildah: Contender = {
   id: "buildah",
@@ -98,7 +196,9 @@ const buildah: Contender = {
     "own image store, wiped at bench start and emptied (`rm --all`, `rmi --all`) before its cold run; `--layers` so later runs reuse layers",
   prepare: () => {
     if (spawnSync("buildah", ["--version"]).status !== 0)
-      return Promise.resolve("buildah is not installed (bash bench/setup.sh)");
+      return Promise.resolve("buildah is not installed (bash bench/setup.sh buildah)");
+    if (!existsSync(BUILDAH_RUNC))
+      return Promise.resolve(`${BUILDAH_RUNC} is missing (bash bench/setup.sh buildah)`);
     rmSync(BUILDAH_ROOT, { recursive: true, force: true });
     mkdirSync(BUILDAH_ROOT, { recursive: true });
     writeFileSync(
@@ -127,9 +227,16 @@ insecure = true
           `buildah ${buildahGlobal} manifest rm ${m} >/dev/null`,
         ].join("\n"),
       ),
-      env: { CONTAINERS_REGISTRIES_CONF: REGISTRIES_CONF, BUILDAH_ISOLATION: "oci" },
+      env: buildahEnv,
     };
   },
+  startup: (probe, context) => ({
+    argv:
+      probe === "help"
+        ? ["buildah", "--help"]
+        : ["buildah", ...buildahGlobal.split(" "), "build", "--platform", "linux/bogus", context],
+    env: buildahEnv,
+  }),
   reset: () =>
     run(
       sh(`buildah ${buildahGlobal} rm --all >/dev/null
@@ -246,6 +353,21 @@ const buildx: Contender = {
       `type=image,name=${address},push=true,registry.insecure=true,oci-mediatypes=true`,
       context,
     ],
+    env: buildxEnv,
+  }),
+  startup: (probe, context) => ({
+    argv:
+      probe === "help"
+        ? [join(BIN, "buildx"), "--help"]
+        : [
+            join(BIN, "buildx"),
+            "--builder",
+            "mabench",
+            "build",
+            "--platform",
+            "linux/bogus",
+            context,
+          ],
     env: buildxEnv,
   }),
   reset: pruneBuildkit,

@@ -39,6 +39,12 @@ export interface Scenario {
    * keeps an emulated warm-up from costing a full compile under QEMU.
    */
   readonly warmupFiles?: (stamp: string) => Record<string, string>;
+  /**
+   * A start-up scenario: no build, each contender's own command for this (its help text, or a
+   * build refused for a bad platform), timed from spawn to exit. Contenders without a command
+   * line of their own (raw Dagger, a library) have none and sit it out.
+   */
+  readonly startup?: "help" | "bad-input";
 }
 
 const C = generateC();
@@ -133,7 +139,33 @@ const copyOnly = (stamp: string): Record<string, string> => ({
 /** Contenders of the scenarios where verification is not what differs (no verify-off run). */
 const WITHOUT_NOVERIFY = ["multiarch", "raw-dagger", "buildah", "buildx", "buildctl"] as const;
 
+/** The start-up scenarios' contenders: the command-line builders. */
+const COMMANDS = ["multiarch", "buildah", "buildx"] as const;
+
 export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: "startup-help",
+    title: "start-up: `--help`, process start to exit",
+    platforms: [],
+    change: "none",
+    runs: 5,
+    warmup: 1,
+    contenders: COMMANDS,
+    files: copyOnly,
+    startup: "help",
+  },
+  {
+    id: "startup-bad-input",
+    title:
+      "start-up: a build refused for a bad platform (`--platform linux/bogus`), process start to exit",
+    platforms: [],
+    change: "none",
+    runs: 5,
+    warmup: 1,
+    contenders: COMMANDS,
+    files: copyOnly,
+    startup: "bad-input",
+  },
   {
     id: "compile-cross",
     title: `compile cross: ${C.lines} lines of C, Debian cross gcc in a $BUILDPLATFORM stage, 5 platforms (one file changed per run; first run cold)`,

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Bench set-up: installs/builds the peer builders the benchmark compares us with.
 # Idempotent; everything is cached under /var/cache/multiarch/bench. Not part of
-# the test path: run it once before `npm run bench` (the bench runs it itself if
-# a peer is missing and --no-setup is not given).
+# the test path: `npm run bench` runs it first, for the peers it will run
+# (`--no-setup` to skip it); by hand: bash bench/setup.sh [all|PEER...].
 #
-#   buildah           Debian package (apt)
+#   buildah           Debian packages (apt): buildah, and runc as its OCI runtime (Debian's
+#                     crun refuses hosts with cgroups in hybrid mode, as ours are)
 #   buildkitd/buildctl github.com/moby/buildkit from the Go module proxy
 #   buildx            github.com/docker/buildx from the Go module proxy (standalone binary)
 #   toolchains        bench/gcc and bench/cross images in the local registry (bench/seed-toolchains.ts)
 #
-# Each peer is optional: a failure is recorded in $CACHE/status/<peer> and the
-# bench skips that contender, saying why.
+# A failure is recorded in $CACHE/status/<peer> and makes this script exit 1; the
+# bench stops on it unless told to run without that peer (--skip PEER).
 set -uo pipefail
 
 CACHE=${BENCH_CACHE:-/var/cache/multiarch/bench}
@@ -25,17 +26,21 @@ mkdir -p "$BIN" "$LOGS" "$STATUS"
 
 say() { printf 'bench-setup: %s\n' "$*" >&2; }
 ok() { echo "ok $*" >"$STATUS/$1"; say "$1: ok ($2)"; }
-fail() { echo "failed: $2" >"$STATUS/$1"; say "$1: FAILED: $2"; }
+FAILED=0
+fail() { echo "failed: $2" >"$STATUS/$1"; say "$1: FAILED: $2"; FAILED=1; }
 
+# The runtime the bench gives buildah (BUILDAH_RUNTIME): Debian's runc.
+BUILDAH_RUNC=/usr/sbin/runc
 setup_buildah() {
-  if command -v buildah >/dev/null 2>&1; then ok buildah "$(buildah --version)"; return; fi
-  say "installing buildah from Debian"
-  if { apt-get update -qq && apt-get install -y -qq --no-install-recommends buildah uidmap fuse-overlayfs; } \
-    >"$LOGS/apt-buildah.log" 2>&1; then
-    ok buildah "$(buildah --version)"
-  else
-    fail buildah "apt-get install buildah failed (see $LOGS/apt-buildah.log)"
+  if ! command -v buildah >/dev/null 2>&1 || [ ! -x "$BUILDAH_RUNC" ]; then
+    say "installing buildah and runc from Debian"
+    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends buildah runc uidmap fuse-overlayfs; } \
+      >"$LOGS/apt-buildah.log" 2>&1; then
+      fail buildah "apt-get install buildah runc failed (see $LOGS/apt-buildah.log)"
+      return
+    fi
   fi
+  ok buildah "$(buildah --version), runtime $("$BUILDAH_RUNC" --version | head -n1)"
 }
 
 # Build MODULE's packages at the first VERSION that builds, into $BIN; prints the version used.
@@ -101,13 +106,20 @@ setup_toolchains() {
   fi
 }
 
-case "${1:-all}" in
-  buildah) setup_buildah ;;
-  buildkit) setup_buildkit ;;
-  buildx) setup_buildx ;;
-  toolchains) setup_toolchains ;;
-  all) setup_time; setup_buildah; setup_buildkit; setup_buildx; setup_toolchains ;;
-  *) say "usage: setup.sh [all|buildah|buildkit|buildx|toolchains]"; exit 2 ;;
-esac
+[ $# -gt 0 ] || set -- all
+for peer in "$@"; do
+  case "$peer" in
+    buildah | buildkit | buildx | toolchains) ;;
+    all) ;;
+    *) say "usage: setup.sh [all|buildah|buildkit|buildx|toolchains]..."; exit 2 ;;
+  esac
+done
+setup_time
+for peer in "$@"; do
+  case "$peer" in
+    all) setup_buildah; setup_buildkit; setup_buildx; setup_toolchains ;;
+    *) "setup_$peer" ;;
+  esac
+done
 for f in "$STATUS"/*; do [ -f "$f" ] && printf '  %-9s %s\n' "$(basename "$f")" "$(cat "$f")" >&2; done
-exit 0
+exit "$FAILED"
