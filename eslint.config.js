@@ -15,6 +15,7 @@ export default defineConfig(
       "dist/",
       "coverage/",
       "bench/results/",
+      "bench/runners/.build/",
       "examples/consumer-ts/",
       "test/testbed/ts-runtime/",
     ],
