@@ -12,6 +12,15 @@ import {
   platformInfo,
   type Platform,
 } from "../platform/platform.js";
+import {
+  cacheDir,
+  hostEmulationState,
+  localRunnerHost,
+  probeKey,
+  type ProbeKeyParts,
+  recall,
+  remember,
+} from "./probe-cache.js";
 import { defaultClient } from "./sdk.js";
 
 /** How the engine runs a platform. */
@@ -35,6 +44,11 @@ export interface EmulationReport {
   readonly duplicates: readonly { readonly input: string; readonly canonical: string }[];
   /** True when an installer ran before the final probe. */
   readonly installed: boolean;
+  /**
+   * Platforms answered from an earlier probe of this engine with the same QEMU handlers (see
+   * engine/probe-cache.ts), not by running the probe again; absent when every one was probed.
+   */
+  readonly known?: readonly string[];
 }
 
 /** Default probe image: any multi-platform image with `uname` works. */
@@ -53,6 +67,11 @@ const optionsSchema = z.object({
   installerImage: z.string().min(1).default(DEFAULT_BINFMT_IMAGE),
   /** Throw EMULATION_UNAVAILABLE when a platform cannot run (default); else only report it. */
   require: z.boolean().default(true),
+  /**
+   * Reuse what an earlier probe found for this engine and these QEMU handlers, when the engine
+   * runs on this machine (default true; engine/probe-cache.ts says when an answer still holds).
+   */
+  reuseProbes: z.boolean().default(true),
 });
 
 export type WithEmulationOptions = z.input<typeof optionsSchema> & { client?: Client };
@@ -123,14 +142,37 @@ async function probe(
   }
 }
 
+/** Where this engine's probe answers are kept, and under which key; undefined: not cached. */
+interface ProbeCache {
+  readonly dir: string;
+  readonly key: string;
+}
+
+function probeCache(parts: Omit<ProbeKeyParts, "hostState">): ProbeCache | undefined {
+  const hostState = hostEmulationState();
+  if (hostState === undefined) return undefined;
+  return { dir: cacheDir(process.env), key: probeKey({ ...parts, hostState }) };
+}
+
 async function probeAll(
   client: Client,
   image: string,
   platforms: readonly Platform[],
   native: Platform,
-) {
-  const outcomes = await Promise.all(platforms.map((p) => probe(client, image, p)));
-  return platforms.map((p, i) => classify(native, p, outcomes[i] ?? { error: "not probed" }));
+  cache?: ProbeCache,
+): Promise<{ results: PlatformSupport[]; known: string[] }> {
+  const names = platforms.map(formatPlatform);
+  const known = cache === undefined ? [] : recall(cache.dir, cache.key, names);
+  const toProbe = platforms.filter((p) => !known.some((k) => k.platform === formatPlatform(p)));
+  const outcomes = await Promise.all(toProbe.map((p) => probe(client, image, p)));
+  const probed = toProbe.map((p, i) => classify(native, p, outcomes[i] ?? { error: "not probed" }));
+  if (cache !== undefined) remember(cache.dir, cache.key, probed);
+  const results = names.map(
+    (name) =>
+      known.find((k) => k.platform === name) ??
+      probed.find((p) => p.platform === name) ?? { platform: name, mode: "unavailable" as const },
+  );
+  return { results, known: known.map((k) => k.platform) };
 }
 
 /** Register QEMU handlers on the engine's host: the binfmt installer, run privileged. */
@@ -158,19 +200,29 @@ export async function withEmulation(
   const opts = parseOptions(optionsSchema, rest, "emulation options");
   const parsed = parsePlatforms(platforms);
   const client = given ?? (await defaultClient());
-  const native = parsePlatform(await client.defaultPlatform());
-  let results = await probeAll(client, opts.probeImage, parsed.platforms, native);
+  const runnerHost = opts.reuseProbes ? localRunnerHost(process.env) : undefined;
+  const [nativeName, engineVersion] = await Promise.all([
+    client.defaultPlatform(),
+    runnerHost === undefined ? undefined : client.version(),
+  ]);
+  const native = parsePlatform(nativeName);
+  const cache =
+    runnerHost === undefined || engineVersion === undefined
+      ? undefined
+      : probeCache({ runnerHost, engineVersion, native: nativeName, probeImage: opts.probeImage });
+  let { results, known } = await probeAll(client, opts.probeImage, parsed.platforms, native, cache);
   let installed = false;
   if (opts.install && results.some((r) => r.mode === "unavailable")) {
     await installEmulators(client, opts.installerImage);
     installed = true;
-    results = await probeAll(client, opts.probeImage, parsed.platforms, native);
+    ({ results, known } = await probeAll(client, opts.probeImage, parsed.platforms, native));
   }
   const report: EmulationReport = {
     native: formatPlatform(native),
     platforms: results,
     duplicates: parsed.duplicates,
     installed,
+    ...(known.length === 0 ? {} : { known }),
   };
   const missing = results.filter((r) => r.mode === "unavailable");
   if (opts.require && missing.length > 0) {

@@ -44,10 +44,20 @@ export function progressLine(event: ProgressEvent, context: ProgressContext): st
   }
 }
 
-/** The engine's answer to the probe, in one line: `engine linux/amd64: linux/arm64 emulated`. */
+/**
+ * The engine's answer to the probe, in one line: `engine linux/amd64: linux/arm64 emulated`, and
+ * which answers an earlier probe of this engine with the same QEMU handlers gave.
+ */
 export function emulationLine(report: EmulationReport): string {
   const modes = report.platforms.map((p) => `${p.platform} ${p.mode}`).join(", ");
-  return `engine ${report.native}: ${modes}`;
+  const known = report.known?.length ?? 0;
+  const note =
+    known === 0
+      ? ""
+      : known === report.platforms.length
+        ? " (known from an earlier probe: same engine, same QEMU handlers)"
+        : ` (${known} of ${report.platforms.length} known from an earlier probe)`;
+  return `engine ${report.native}: ${modes}${note}`;
 }
 
 /** Notes on platforms given twice (dropped), or "" when none were. */

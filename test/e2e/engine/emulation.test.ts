@@ -1,7 +1,9 @@
 // withEmulation against the real engine and the host's binfmt handlers.
 import { connection } from "@dagger.io/dagger";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   ErrorCode,
@@ -60,6 +62,43 @@ describe("withEmulation", () => {
     expect((error as Error).message).toContain("linux/mips64le");
     expect((error as Error).message).toContain("it runs: linux/amd64");
     expect((error as Error).message).toContain("qemu-user-static");
+  });
+
+  it("answers a second probe of this engine with the same QEMU handlers from the first; a handler switched off is probed again", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "multiarch-probes-"));
+    const platforms = ["linux/amd64", "linux/arm64", "linux/mips64le"];
+    const probes: EmulationReport[] = [];
+    const previous = process.env.MULTIARCH_CACHE_DIR;
+    process.env.MULTIARCH_CACHE_DIR = cache;
+    try {
+      await connection(async () => {
+        probes.push(await withEmulation(platforms));
+        probes.push(await withEmulation(platforms));
+        probes.push(await withEmulation(platforms, { reuseProbes: false }));
+        writeFileSync(MIPS_HANDLER, "0");
+        try {
+          probes.push(await withEmulation(platforms, { require: false }));
+        } finally {
+          writeFileSync(MIPS_HANDLER, "1");
+        }
+      });
+    } finally {
+      if (previous === undefined) delete process.env.MULTIARCH_CACHE_DIR;
+      else process.env.MULTIARCH_CACHE_DIR = previous;
+      rmSync(cache, { recursive: true, force: true });
+    }
+    const [first, second, fresh, switchedOff] = probes;
+    expect(first?.known).toBeUndefined();
+    expect(second?.known).toEqual(platforms);
+    expect(second?.platforms).toEqual(first?.platforms);
+    expect(fresh?.known).toBeUndefined();
+    expect(fresh?.platforms).toEqual(first?.platforms);
+    // Another handler state is another key: every platform probed, mips64le found missing.
+    expect(switchedOff?.known).toBeUndefined();
+    expect(switchedOff?.platforms[2]).toMatchObject({
+      platform: "linux/mips64le",
+      mode: "unavailable",
+    });
   });
 
   it("only reports an unavailable platform when not required", async () => {
