@@ -30,6 +30,7 @@ import {
   TAG_PATTERN,
   type ImageReference,
 } from "../registry/reference.js";
+import { parseScaleOut, type ScaleOutCommand } from "./args-scale-out.js";
 
 /** Which help text a usage error (or --help) refers to. */
 /** A registry login: the password comes only from the environment variable `passwordEnv`. */
@@ -135,7 +136,8 @@ export type Command =
   | { readonly kind: "version" }
   | PublishCommand
   | InspectCommand
-  | VerifyCommand;
+  | VerifyCommand
+  | ScaleOutCommand;
 
 export interface ParseContext {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -194,7 +196,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DEFAULT_DOCKERFILE = "Dockerfile";
 
 /** --retries N: a whole number from 0 to MAX_RETRIES. */
-const retriesFlag = z
+export const retriesFlag = z
   .string()
   .regex(/^\d{1,2}$/, {
     error: (issue) =>
@@ -208,7 +210,7 @@ const retriesFlag = z
   )
   .optional();
 
-const nonEmpty = (flag: string, what: string) =>
+export const nonEmpty = (flag: string, what: string) =>
   z.string().trim().min(1, `--${flag} needs ${what}`);
 
 /** The raw flag values of `publish`, checked for shape; meaning is checked in parsePublish. */
@@ -276,7 +278,7 @@ const publishFlagsSchema = z.object({
   json: z.boolean().default(false),
 });
 
-const inspectFlagsSchema = z.object({
+export const inspectFlagsSchema = z.object({
   json: z.boolean().default(false),
   username: nonEmpty("username", "a user name").optional(),
   "password-env": publishFlagsSchema.shape["password-env"],
@@ -306,16 +308,20 @@ export function parseCli(argv: readonly string[], context: ParseContext): Comman
       return parseInspect(rest, context);
     case "verify":
       return parseVerify(rest, context);
+    case "merge":
+    case "build":
+    case "plan":
+      return parseScaleOut(first, rest, context);
     default:
       throw new UsageError(
         first.startsWith("-")
-          ? `unknown option ${first} (options come after the command: publish, inspect, verify)`
-          : `unknown command ${JSON.stringify(first)}: commands are publish, inspect, verify`,
+          ? `unknown option ${first} (options come after the command: publish, inspect, verify, build, merge, plan)`
+          : `unknown command ${JSON.stringify(first)}: commands are publish, inspect, verify, build, merge, plan`,
       );
   }
 }
 
-function parsePublish(args: readonly string[], context: ParseContext): PublishCommand {
+export function parsePublish(args: readonly string[], context: ParseContext): PublishCommand {
   const { values, positionals } = strictParse(args, PUBLISH_OPTIONS, true, "publish");
   const flags = checkShape(publishFlagsSchema, values, "publish");
 
@@ -555,7 +561,11 @@ function pushTargets(address: string | undefined, tags: readonly string[]): Push
  * The tags to push with --address: the address's own tag (when it names one) and every bare
  * --tag, in that order, without repeats; `latest` when neither gives one.
  */
-function addressTags(address: string, parsedTag: string | undefined, flagTags: readonly string[]) {
+export function addressTags(
+  address: string,
+  parsedTag: string | undefined,
+  flagTags: readonly string[],
+) {
   const name = address.split("@")[0] ?? address;
   const explicit = name.lastIndexOf(":") > name.lastIndexOf("/") ? parsedTag : undefined;
   const tags = [...(explicit === undefined ? [] : [explicit]), ...flagTags];
@@ -627,7 +637,7 @@ function parseVerify(args: readonly string[], context: ParseContext): VerifyComm
   };
 }
 
-function readCredentials(
+export function readCredentials(
   flags: { username?: string | undefined; "password-env"?: string | undefined },
   context: ParseContext,
   topic: HelpTopic,
@@ -662,12 +672,12 @@ function readCredentials(
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** node:util parseArgs in strict mode, its errors turned into one-line UsageErrors. */
-function strictParse<O extends Options>(
+export function strictParse<O extends Options>(
   args: readonly string[],
   options: O,
   allowPositionals: boolean,
   topic: HelpTopic,
-) {
+): { readonly values: unknown; readonly positionals: readonly string[] } {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals, tokens: true });
@@ -706,7 +716,7 @@ function describeParseError(error: unknown, topic: HelpTopic): string {
   }
 }
 
-function checkShape<S extends z.ZodType>(
+export function checkShape<S extends z.ZodType>(
   schema: S,
   values: unknown,
   topic: HelpTopic,
@@ -724,7 +734,7 @@ function checkShape<S extends z.ZodType>(
 }
 
 /** Run an SDK parser; its MultiarchError becomes one line naming the flag and what was given. */
-function wrap<T>(flag: string, topic: HelpTopic, parse: () => T): T {
+export function wrap<T>(flag: string, topic: HelpTopic, parse: () => T): T {
   try {
     return parse();
   } catch (error) {

@@ -12,12 +12,18 @@ Usage:
   multiarch publish [options] --output type=oci,dest=FILE CONTEXT
   multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]
   multiarch verify REF [--platforms P,Q] [--smoke CMD] [--no-scan] [--json] [--username U --password-env VAR]
+  multiarch build --platform P --push-by-digest --address REGISTRY/REPO --source DIR [options]
+  multiarch merge --address REGISTRY/REPO --tag T... SOURCE@DIGEST... [options]
+  multiarch plan --platforms P,Q [--github-matrix | --json]
   multiarch --help | --version
 
 Commands:
   publish   build the Dockerfile in DIR for every platform, push them as one image index
   inspect   list the platforms, manifest digests and sizes of an image in a registry
   verify    check a published index: platforms, configs, blobs, binaries' CPU, a smoke command
+  build     build ONE platform and push it by digest (a CI matrix job; no tag moves)
+  merge     join images already in the registry into one index, verify it, then tag it
+  plan      how each platform builds (native, cross, emulated), or a GitHub Actions matrix
 
 Run 'multiarch COMMAND --help' for its options.
 
@@ -129,11 +135,67 @@ ${REGISTRY_ACCESS}  -h, --help               this help
 Exit status: 0 verified, 1 a problem was found (each is named) or the registry failed, 2 bad input.
 `;
 
+const BUILD = `Usage: multiarch build --platform P --push-by-digest --address REGISTRY/REPO --source DIR [options]
+
+Build the Dockerfile in DIR for ONE platform and push its image by digest: no tag moves (the
+engine's push names only the staging tag multiarch-staging). One CI matrix job per platform;
+then 'multiarch merge' joins the digests into one index. --json prints the same keys as
+publish --json: digest (the platform's manifest), refs (REPO@DIGEST), mediaType, platforms[].
+
+Takes publish's source, image and registry options (see multiarch publish --help), except
+--tag and --export.
+  --platform P             the one platform to build (required)
+  --push-by-digest         required: say that no tag is wanted
+  -h, --help               this help
+`;
+
+const MERGE = `Usage: multiarch merge --address REGISTRY/REPO [--tag T]... SOURCE... [options]
+
+Make ONE image index of images already in the registry (like docker buildx imagetools create):
+each SOURCE's platform is read from its image config, a SOURCE that is an index is flattened
+(its attestation entries left out), two sources of one platform are refused. Sources in other
+repositories of the same registry are brought over (blobs mounted, else copied). The index is
+stored by digest and verified; only then does any tag move.
+
+  SOURCE                   REGISTRY/REPO@sha256:... (or :TAG), or sha256:... of --address's repo
+  --address REGISTRY/REPO  where the index goes (a :TAG counts as --tag)
+  --tag T                  a tag to point at the index (repeatable; default: latest)
+  --annotation K=V         on the index (index:K=V too); manifest-descriptor:K=V on every entry
+${REGISTRY_ACCESS}  --no-verify              do not verify the index before tagging it
+  --no-scan                verify, but do not scan every binary's CPU (no layer downloads)
+  --json                   print only the result, as JSON, on stdout
+  -h, --help               this help
+
+Example:
+  multiarch merge --address 127.0.0.1:5000/team/app --tag 1.0 --tag latest \\
+    127.0.0.1:5000/team/app@sha256:aaa... 127.0.0.1:5000/team/app@sha256:bbb...
+`;
+
+const PLAN = `Usage: multiarch plan --platforms P,Q [--source DIR [--dockerfile F]] [--json]
+       multiarch plan --platforms P,Q --github-matrix
+
+Say how each platform would build on the engine: native, cross (a Dockerfile whose RUN steps
+all run on the build machine) or emulated (QEMU), or unavailable. With --github-matrix, print
+instead (no engine) one line of JSON for a GitHub Actions matrix: per platform its runner label
+(linux/amd64 and linux/386 on ubuntu-24.04, linux/arm64 on ubuntu-24.04-arm, the rest on
+ubuntu-24.04 under QEMU), whether it is emulated, and a slug for names.
+
+  --platforms P,Q          the platforms (repeatable; --platform P works too)
+  --source DIR             a build context: its Dockerfile decides native/cross/emulated
+  --dockerfile F           the Dockerfile, relative to DIR (default: Dockerfile)
+  --github-matrix          print the matrix: {"include":[{"platform","runner","emulated","slug"}]}
+  --json                   print the plan as JSON
+  -h, --help               this help
+`;
+
 const HELP: Readonly<Record<HelpTopic, string>> = {
   main: MAIN,
   publish: PUBLISH,
   inspect: INSPECT,
   verify: VERIFY,
+  build: BUILD,
+  merge: MERGE,
+  plan: PLAN,
 };
 
 /** The full help of a topic. */
@@ -142,12 +204,17 @@ export function helpText(topic: HelpTopic): string {
 }
 
 const SHORT: Readonly<Record<HelpTopic, string>> = {
-  main: "usage: multiarch publish|inspect|verify [options]   (multiarch --help for more)",
+  main: "usage: multiarch publish|inspect|verify|build|merge|plan [options]   (multiarch --help for more)",
   publish:
     "usage: multiarch publish [options] -t REGISTRY/REPO:TAG CONTEXT   (multiarch publish --help for more)",
   inspect: "usage: multiarch inspect REF [--json] [--username U --password-env VAR] [--plain-http]",
   verify:
     "usage: multiarch verify REF [--platforms P,Q] [--smoke CMD] [--no-scan] [--json]   (multiarch verify --help for more)",
+  build:
+    "usage: multiarch build --platform P --push-by-digest --address REGISTRY/REPO --source DIR [options]   (multiarch build --help for more)",
+  merge:
+    "usage: multiarch merge --address REGISTRY/REPO [--tag T]... SOURCE...   (multiarch merge --help for more)",
+  plan: "usage: multiarch plan --platforms P,Q [--github-matrix | --json]   (multiarch plan --help for more)",
 };
 
 /** One usage line, printed under a usage error. */

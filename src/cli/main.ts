@@ -45,11 +45,11 @@ export function version(): string {
 /** Every form of a command's secrets that could show up in an error. */
 function secretsOf(command: Command): string[] {
   const login =
-    command.kind === "publish"
+    command.kind === "publish" || command.kind === "build"
       ? command.destination.kind === "push"
         ? command.destination.credentials
         : undefined
-      : command.kind === "inspect" || command.kind === "verify"
+      : command.kind === "inspect" || command.kind === "verify" || command.kind === "merge"
         ? command.credentials
         : undefined;
   if (login === undefined) return [];
@@ -79,6 +79,15 @@ export async function run(argv: readonly string[], io: Io, context: ParseContext
         break;
       case "verify":
         await (await import("./commands/verify.js")).runVerify(command, io);
+        break;
+      case "build":
+        await (await import("./commands/publish.js")).runPublish(command, io, context.env);
+        break;
+      case "merge":
+        await (await import("./commands/merge.js")).runMerge(command, io);
+        break;
+      case "plan":
+        await (await import("./commands/plan.js")).runPlan(command, io);
         break;
     }
     return EXIT_OK;

@@ -4,9 +4,9 @@
  * misspelt command answer at Node's own start-up speed.
  */
 
-export type HelpTopic = "main" | "publish" | "inspect" | "verify";
+export type HelpTopic = "main" | "publish" | "inspect" | "verify" | "build" | "merge" | "plan";
 
-const COMMANDS: readonly HelpTopic[] = ["publish", "inspect", "verify"];
+const COMMANDS: readonly HelpTopic[] = ["publish", "inspect", "verify", "build", "merge", "plan"];
 
 /** Bad input: one line saying what is wrong; the CLI exits 2 without starting an engine. */
 export class UsageError extends Error {

@@ -8,6 +8,7 @@ import type { ProgressEvent } from "../common/progress.js";
 import type { PublishedPlatform, PublishResult } from "../publish/result.js";
 import type { PublishReport } from "../publish/publish.js";
 import type { ImageSummary } from "../registry/image-index.js";
+import { INDEX_MEDIA_TYPES } from "../registry/media-types.js";
 import { humanSize, seconds, shortDigest, table } from "../common/text.js";
 
 export interface ProgressContext {
@@ -81,7 +82,8 @@ export function publishTable(report: Omit<PublishResult, "size">): string {
   const lines = [
     table(["PLATFORM", "MODE", "DIGEST", "SIZE", "SECONDS"], rows),
     "",
-    `index  ${report.digest}  ${report.mediaType}`,
+    // A push by digest (build) is one image manifest, not an index.
+    `${INDEX_MEDIA_TYPES.includes(report.mediaType) ? "index" : "image"}  ${report.digest}  ${report.mediaType}`,
     ...report.refs.map((ref) => `pushed ${ref}`),
   ];
   return `${lines.join("\n")}\n`;

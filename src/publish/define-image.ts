@@ -4,6 +4,7 @@
  */
 import type { Client, Directory, File, Secret } from "@dagger.io/dagger";
 import { z } from "zod";
+import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { parseOptions } from "../common/parse-options.js";
 import { silent, type ProgressListener } from "../common/progress.js";
 import {
@@ -25,6 +26,7 @@ import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
 import { exportIndex, type ExportIndexOptions } from "./export-index.js";
 import { publishIndex, type PublishIndexOptions } from "./publish-index.js";
+import { pushByDigest, type PushByDigestOptions } from "./push-by-digest.js";
 import type { PublishResult } from "./result.js";
 
 const defineOptionsSchema = z.object({
@@ -67,6 +69,25 @@ export class MultiPlatformImage {
     options: PublishIndexOptions = {},
   ): Promise<PublishResult> {
     return publishIndex(this.variants, address, { onProgress: this.onProgress, ...options });
+  }
+
+  /**
+   * Build the one platform and push it by digest, moving no tag; see pushByDigest.
+   * @throws MultiarchError INVALID_INPUT when the image has more than one platform
+   */
+  pushByDigest(
+    address: string | OpenRegistry,
+    options: PushByDigestOptions = {},
+  ): Promise<PublishResult> {
+    const [variant, ...others] = this.variants;
+    if (variant === undefined || others.length > 0) {
+      throw new MultiarchError(
+        ErrorCode.INVALID_INPUT,
+        `A push by digest takes one platform; this image has ${this.variants.length}.`,
+        { given: this.platforms.join(","), expected: "one platform (one job per platform)" },
+      );
+    }
+    return pushByDigest(variant, address, { onProgress: this.onProgress, ...options });
   }
 
   /** Build, then write an OCI layout tarball holding every platform; see exportIndex. */

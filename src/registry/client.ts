@@ -93,7 +93,7 @@ export interface ManifestResult {
 }
 
 interface RequestSpec {
-  readonly operation: Operation | "ping";
+  readonly operation: Operation | "ping" | "POST blob upload" | "PUT blob upload";
   readonly method: string;
   /** Path below the registry root, starting with /v2/. */
   readonly path: string;
@@ -297,6 +297,55 @@ export class RegistryClient {
   /** Whether the repository holds the blob (HEAD, nothing downloaded). */
   async blobExists(repository: string, digest: string): Promise<boolean> {
     return this.#exists(this.#spec("HEAD blob", repository, digest));
+  }
+
+  /**
+   * Make blob `digest` of repository `from` (same registry) a blob of `repository` too: by a
+   * cross-repository mount when the registry offers one (nothing is transferred), else by
+   * downloading it (checked against its digest) and uploading it in one piece.
+   * @returns how: "present" (already there), "mounted" or "copied"
+   * @throws MultiarchError REGISTRY_ERROR (the source lacks the blob, an upload refused),
+   *   AUTH_FAILED
+   */
+  async copyBlob(
+    from: string,
+    repository: string,
+    digest: string,
+  ): Promise<"present" | "mounted" | "copied"> {
+    assertRepository(from);
+    assertRepository(repository);
+    assertDigest(digest);
+    if (await this.blobExists(repository, digest)) return "present";
+    const query = new URLSearchParams({ mount: digest, from });
+    const started = await this.#request({
+      operation: "POST blob upload",
+      method: "POST",
+      path: `/v2/${repository}/blobs/uploads/?${query.toString()}`,
+      scope: `repository:${repository}:pull,push repository:${from}:pull`,
+    });
+    await discard(started);
+    // 201: mounted. 202: the registry would not mount, and opened an upload session instead.
+    if (started.status === 201) return "mounted";
+    const bytes = await this.getBlob(from, digest);
+    const location = new URL(started.headers.get("location") ?? "", `${this.baseUrl}/`);
+    if (location.origin !== this.baseUrl || !location.pathname.startsWith("/v2/")) {
+      throw new MultiarchError(
+        ErrorCode.REGISTRY_ERROR,
+        `Registry ${this.registry} gave an upload location outside itself (${location.origin}).`,
+        { operation: "POST blob upload", status: started.status },
+      );
+    }
+    location.searchParams.set("digest", digest);
+    const done = await this.#request({
+      operation: "PUT blob upload",
+      method: "PUT",
+      path: `${location.pathname}${location.search}`,
+      scope: `repository:${repository}:pull,push`,
+      headers: { "Content-Type": "application/octet-stream" },
+      body: bytes,
+    });
+    await discard(done);
+    return "copied";
   }
 
   /**

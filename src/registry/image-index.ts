@@ -290,7 +290,8 @@ async function configPlatform(
   return orThrow(safeParseConfigPlatform(bytes, where));
 }
 
-function imageSize(manifestSize: number, manifest: ImageManifest): number {
+/** An image's size as stored: its manifest's bytes, its config and its (compressed) layers. */
+export function imageSize(manifestSize: number, manifest: ImageManifest): number {
   return manifest.layers.reduce(
     (sum, layer) => sum + layer.size,
     manifestSize + manifest.config.size,

@@ -9,6 +9,7 @@ import { retryEvent } from "../../common/progress.js";
 import type { BuildMode } from "../../plan/dockerfile-stages.js";
 import { openRegistry } from "../../registry/open-registry.js";
 import { STDIN, type PublishCommand } from "../args.js";
+import type { BuildCommand } from "../args-scale-out.js";
 import { buildContext, readAllStdin } from "../build-context.js";
 import { buildMetadata, githubOutputLines } from "../build-metadata.js";
 import type { PublishResult } from "../../publish/result.js";
@@ -48,7 +49,10 @@ export const hostProbe: HostProbe = {
  * Dockerfile; an export target's directory exists and the target is not a directory.
  * @throws UsageError
  */
-export function checkHost(command: PublishCommand, probe: HostProbe = hostProbe): void {
+export function checkHost(
+  command: PublishCommand | BuildCommand,
+  probe: HostProbe = hostProbe,
+): void {
   if (command.source !== undefined) {
     const source = probe.kind(command.source);
     if (source === undefined) {
@@ -87,8 +91,9 @@ export function checkHost(command: PublishCommand, probe: HostProbe = hostProbe)
   }
 }
 
+/** publish, or build (one platform pushed by digest: the same steps, but no index and no tag). */
 export async function runPublish(
-  command: PublishCommand,
+  command: PublishCommand | BuildCommand,
   io: Io,
   env: Readonly<Record<string, string | undefined>> = {},
   readStdin: () => Promise<string> = readAllStdin,
@@ -171,12 +176,7 @@ export async function runPublish(
       if (destination.kind === "push") {
         if (first === undefined) throw new Error("unreachable: a push without a target");
         const login = destination.credentials;
-        const result = await image.publish(first.address, {
-          ...format,
-          verify: command.verify,
-          scanBinaries: command.scan,
-          tags: [...first.tags],
-          alsoTo: more,
+        const access = {
           ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
           ...(destination.retries === undefined ? {} : { retries: destination.retries }),
           ...(login === undefined
@@ -185,7 +185,18 @@ export async function runPublish(
                 username: login.username,
                 password: client.setSecret("registry-password", login.password),
               }),
-        });
+        };
+        const result =
+          command.kind === "build"
+            ? await image.pushByDigest(first.address, { ...format, ...access })
+            : await image.publish(first.address, {
+                ...format,
+                ...access,
+                verify: command.verify,
+                scanBinaries: command.scan,
+                tags: [...first.tags],
+                alsoTo: more,
+              });
         await writeBuildOutputs(command, result, env);
         const report = { ...result, emulation: image.emulation };
         io.out(command.json ? toJson(publishJson(report)) : publishTable(report));
@@ -211,7 +222,7 @@ export async function runPublish(
 
 /** --metadata-file, --iidfile and $GITHUB_OUTPUT, from the published index. */
 async function writeBuildOutputs(
-  command: PublishCommand,
+  command: PublishCommand | BuildCommand,
   result: PublishResult,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<void> {
