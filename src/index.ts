@@ -76,6 +76,20 @@ export { publishIndex, type PublishIndexOptions } from "./publish/publish-index.
 export type { PublishResult, PublishedPlatform } from "./publish/result.js";
 export { publish, type PublishOptions, type PublishReport } from "./publish/publish.js";
 export { exportIndex, type ExportIndexOptions } from "./publish/export-index.js";
+// Scale-out: one platform per machine, pushed by digest; then one index of the digests.
+export { pushByDigest, type PushByDigestOptions } from "./publish/push-by-digest.js";
+export {
+  mergeIndex,
+  type MergeIndexOptions,
+  type MergeResult,
+  type MergedPlatform,
+} from "./publish/merge-index.js";
+export {
+  githubMatrix,
+  GITHUB_RUNNERS,
+  type GithubMatrix,
+  type MatrixEntry,
+} from "./plan/github-matrix.js";
 
 // Registry: references, a distribution API client, reading an index.
 export {

@@ -22,6 +22,8 @@ export REPO_DIR # read by lib/engine.sh
 . "$TESTBED_DIR/lib/seed.sh"
 # shellcheck source=lib/sdk-images.sh
 . "$TESTBED_DIR/lib/sdk-images.sh"
+# shellcheck source=lib/actionlint.sh
+. "$TESTBED_DIR/lib/actionlint.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -57,12 +59,14 @@ cmd_up() {
   # Clients we did not write (skopeo, umoci, jq), with which the engine tests read back what
   # was published.
   phase packages need_packages skopeo umoci jq "${QEMU_PACKAGES[@]}" "${REGISTRY_PACKAGES[@]}" \
-    "${ENGINE_BUILD_PACKAGES[@]}" "${ENGINE_PACKAGES[@]}" "${SEED_PACKAGES[@]}"
+    "${ENGINE_BUILD_PACKAGES[@]}" "${ENGINE_PACKAGES[@]}" "${SEED_PACKAGES[@]}" "${ACTIONLINT_PACKAGES[@]}"
   # The Go build takes minutes of CPU; seeding mostly waits on downloads: side by side.
   phase_start engine-build engine_build "$what"
   phase qemu qemu_up
   phase registries registry_up
   phase seed seed_images "$what"
+  # The linter of the example workflows (examples/github-actions); not needed by the demo.
+  if [ "$what" = all ]; then phase actionlint actionlint_up; fi
   # Before the engine starts: it probes the platforms it can run at start-up.
   phase platforms qemu_check_platforms
   phase_wait engine-build
@@ -86,6 +90,7 @@ cmd_status() {
   qemu_status || down+=(emulators)
   seed_status "$what" || down+=("base images")
   if [ "$what" = all ]; then sdk_status || down+=("SDK images"); fi
+  if [ "$what" = all ]; then actionlint_status || down+=(actionlint); fi
   echo "logs:       $MULTIARCH_LOGS"
   echo "caches:     $MULTIARCH_CACHE (binaries, Debian packages, root filesystems)"
   if [ ${#down[@]} -gt 0 ]; then
@@ -110,6 +115,7 @@ export MULTIARCH_AUTH_CREDENTIALS_FILE=$AUTH_CREDENTIALS_FILE
 export TESTBED_REGISTRY=$TESTBED_REGISTRY_ADDR
 export TESTBED_AUTH_REGISTRY=$TESTBED_AUTH_REGISTRY_ADDR
 export TESTBED_ENGINE_LOG=$ENGINE_LOG
+export TESTBED_ACTIONLINT=$ACTIONLINT_BIN
 EOF
 }
 

@@ -1,0 +1,139 @@
+// The scale-out commands' command lines (build --push-by-digest, merge, plan): what each gives
+// the command, and every contradiction refused with one line, before any engine or registry.
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { parseCli } from "../../../src/cli/args.js";
+import { helpText } from "../../../src/cli/help.js";
+import { UsageError } from "../../../src/cli/usage.js";
+
+const FIXTURE = fileURLToPath(new URL("../../fixtures/cli-hello", import.meta.url));
+const context = { env: { PW: "pw" }, cwd: "/work/here" };
+const ADDRESS = "127.0.0.1:5000/team/app";
+const DIGEST = `sha256:${"a".repeat(64)}`;
+
+function refused(argv: string[]): string {
+  try {
+    parseCli(argv, context);
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error(`accepted: ${argv.join(" ")}`);
+}
+
+describe("merge", () => {
+  test("sources, tags and annotations by level", () => {
+    const command = parseCli(
+      [
+        "merge",
+        "--address",
+        `${ADDRESS}:1.0`,
+        "--tag",
+        "latest",
+        "--annotation",
+        "org.opencontainers.image.title=a",
+        "--annotation",
+        "index:org.opencontainers.image.version=1.0",
+        "--annotation",
+        "manifest-descriptor:com.example.job=7",
+        `${ADDRESS}@${DIGEST}`,
+        DIGEST,
+      ],
+      context,
+    );
+    expect(command).toMatchObject({
+      kind: "merge",
+      repository: ADDRESS,
+      tags: ["1.0", "latest"],
+      sources: [`${ADDRESS}@${DIGEST}`, DIGEST],
+      annotations: {
+        "org.opencontainers.image.title": "a",
+        "org.opencontainers.image.version": "1.0",
+      },
+      descriptorAnnotations: { "com.example.job": "7" },
+      verify: true,
+      scan: true,
+    });
+  });
+
+  test("no tag given: latest", () => {
+    expect(parseCli(["merge", "--address", ADDRESS, DIGEST], context)).toMatchObject({
+      tags: ["latest"],
+    });
+  });
+
+  test.each([
+    [["merge", DIGEST], /missing --address/],
+    [["merge", "--address", ADDRESS], /missing SOURCE/],
+    [["merge", "--address", `${ADDRESS}@${DIGEST}`, DIGEST], /has a digest/],
+    [
+      ["merge", "--address", ADDRESS, "--annotation", "manifest:a=b", DIGEST],
+      /writes only the index/,
+    ],
+    [["merge", "--address", ADDRESS, "--annotation", "novalue", DIGEST], /annotation/],
+    [["merge", "--address", ADDRESS, "--username", "u", DIGEST], /--password-env/],
+  ])("%j is refused", (argv, message) => {
+    expect(refused(argv)).toMatch(message);
+  });
+});
+
+describe("build --push-by-digest", () => {
+  const base = ["build", "--source", FIXTURE, "--address", ADDRESS];
+
+  test("one platform, pushed by digest: publish's options, kind build", () => {
+    const command = parseCli([...base, "--platform", "arm64", "--push-by-digest"], context);
+    expect(command).toMatchObject({
+      kind: "build",
+      platforms: ["linux/arm64"],
+      destination: { kind: "push", repository: ADDRESS },
+    });
+  });
+
+  test.each([
+    [[...base, "--platform", "arm64"], /needs --push-by-digest/],
+    [[...base, "--platforms", "amd64,arm64", "--push-by-digest"], /exactly one --platform/],
+    [[...base, "--platform", "arm64", "--push-by-digest", "--tag", "1"], /--tag does not go/],
+    [
+      [
+        "build",
+        "--source",
+        FIXTURE,
+        "--export",
+        "/tmp/x.tar",
+        "--platform",
+        "arm64",
+        "--push-by-digest",
+      ],
+      /--export does not go/,
+    ],
+  ])("%j is refused", (argv, message) => {
+    expect(refused(argv)).toMatch(message);
+  });
+});
+
+describe("plan", () => {
+  test("platforms canonical, matrix wanted", () => {
+    expect(parseCli(["plan", "--platforms", "amd64,armhf", "--github-matrix"], context)).toEqual({
+      kind: "plan",
+      platforms: ["linux/amd64", "linux/arm/v7"],
+      githubMatrix: true,
+      dockerfile: "Dockerfile",
+      json: false,
+    });
+  });
+
+  test.each([
+    [["plan"], /missing --platforms/],
+    [["plan", "--platforms", "vax"], /--platforms/],
+    [["plan", "--platforms", "amd64", "--github-matrix", "--source", "."], /probes nothing/],
+  ])("%j is refused", (argv, message) => {
+    expect(refused(argv)).toMatch(message);
+  });
+});
+
+test("each command has its help", () => {
+  expect(helpText("merge")).toContain("--annotation K=V");
+  expect(helpText("build")).toContain("--push-by-digest");
+  expect(helpText("plan")).toContain("--github-matrix");
+  expect(helpText("main")).toContain("merge     join images");
+});
