@@ -26,7 +26,7 @@ export async function runPlan(command: PlanCommand, io: Io): Promise<void> {
   const execution =
     command.source === undefined
       ? undefined
-      : dockerfileExecution(readDockerfile(command.source, command.dockerfile));
+      : await dockerfileExecution(readDockerfile(command.source, command.dockerfile));
   await withEngine(
     async (client) => {
       const { withEmulation } = await import("../../engine/emulation.js");
