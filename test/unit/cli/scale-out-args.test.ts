@@ -35,7 +35,7 @@ describe("merge", () => {
         "--annotation",
         "index:org.opencontainers.image.version=1.0",
         "--annotation",
-        "manifest-descriptor:com.example.job=7",
+        "manifest-descriptor[linux/arm64]:com.example.job=7",
         `${ADDRESS}@${DIGEST}`,
         DIGEST,
       ],
@@ -46,11 +46,17 @@ describe("merge", () => {
       repository: ADDRESS,
       tags: ["1.0", "latest"],
       sources: [`${ADDRESS}@${DIGEST}`, DIGEST],
-      annotations: {
-        "org.opencontainers.image.title": "a",
-        "org.opencontainers.image.version": "1.0",
-      },
-      descriptorAnnotations: { "com.example.job": "7" },
+      // No level: the index, as with imagetools create.
+      annotations: [
+        { level: "index", key: "org.opencontainers.image.title", value: "a" },
+        { level: "index", key: "org.opencontainers.image.version", value: "1.0" },
+        {
+          level: "manifest-descriptor",
+          platforms: ["linux/arm64"],
+          key: "com.example.job",
+          value: "7",
+        },
+      ],
       verify: true,
       scan: true,
     });
@@ -85,7 +91,7 @@ describe("build --push-by-digest", () => {
     expect(command).toMatchObject({
       kind: "build",
       platforms: ["linux/arm64"],
-      destination: { kind: "push", repository: ADDRESS },
+      destination: { kind: "push", targets: [{ repository: ADDRESS }] },
     });
   });
 
@@ -93,18 +99,27 @@ describe("build --push-by-digest", () => {
     [[...base, "--platform", "arm64"], /needs --push-by-digest/],
     [[...base, "--platforms", "amd64,arm64", "--push-by-digest"], /exactly one --platform/],
     [[...base, "--platform", "arm64", "--push-by-digest", "--tag", "1"], /--tag does not go/],
+    [[...base, "--platform", "arm64", "--push-by-digest", "-t", "1"], /-t does not go/],
+    [
+      [...base, "--output", "type=oci,dest=/tmp/x.tar", "--platform", "arm64", "--push-by-digest"],
+      /--address is for pushing/,
+    ],
+    [
+      ["build", "--source", FIXTURE, "--platform", "arm64", "--push-by-digest"],
+      /missing --address/,
+    ],
     [
       [
         "build",
         "--source",
         FIXTURE,
-        "--export",
-        "/tmp/x.tar",
+        "--address",
+        `${ADDRESS}:1`,
         "--platform",
         "arm64",
         "--push-by-digest",
       ],
-      /--export does not go/,
+      /has a tag/,
     ],
   ])("%j is refused", (argv, message) => {
     expect(refused(argv)).toMatch(message);

@@ -59,11 +59,12 @@ test("the same manifest given twice is kept once", () => {
   expect(uniquePlatforms([a, { ...a, source: "again" }])).toEqual([a]);
 });
 
-test("the index: OCI, entries in order, annotations on the index and on each descriptor", () => {
+test("the index: OCI, entries in order, annotations on the index and on each descriptor (by its platform)", () => {
   const bytes = mergedIndexBytes(
     [entry("s1", digest("a"), "amd64"), entry("s2", digest("b"), "arm", "v7")],
     { "org.opencontainers.image.title": "t" },
-    { "com.example.job": "7" },
+    (platform) =>
+      platform === "linux/arm/v7" ? { "com.example.arm": "yes" } : { "com.example.job": "7" },
   );
   expect(JSON.parse(bytes.toString("utf8"))).toEqual({
     schemaVersion: 2,
@@ -80,7 +81,7 @@ test("the index: OCI, entries in order, annotations on the index and on each des
         mediaType: OCI_MANIFEST,
         digest: digest("b"),
         size: 500,
-        annotations: { "com.example.job": "7" },
+        annotations: { "com.example.arm": "yes" },
         platform: { architecture: "arm", os: "linux", variant: "v7" },
       },
     ],
