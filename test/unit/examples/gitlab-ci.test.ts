@@ -67,10 +67,19 @@ describe("examples/gitlab-ci/.gitlab-ci.yml", () => {
       CI_PROJECT_URL: "https://gitlab.com/acme/app",
       PLATFORMS: String((example["variables"] as Record<string, string>)["PLATFORMS"]),
     };
-    for (const command of commands) {
-      const argv = shellWords(command.replace(/\s*>\s*\S+$/, ""), env).slice(2);
-      expect(() => parseCli(argv, { env, cwd: REPO_ROOT }), command).not.toThrow();
-    }
+    const [publish, verify] = commands.map((command) =>
+      parseCli(shellWords(command, env).slice(2), { env, cwd: REPO_ROOT }),
+    );
+    // It pushes what its comments say: both tags of the project's image, both platforms.
+    expect(publish).toMatchObject({
+      kind: "publish",
+      platforms: ["linux/amd64", "linux/arm64"],
+      destination: {
+        kind: "push",
+        targets: [{ repository: "registry.gitlab.com/acme/app", tags: ["v1.2.3", "latest"] }],
+      },
+    });
+    expect(verify).toMatchObject({ kind: "verify" });
   });
 });
 
