@@ -99,7 +99,7 @@ setup_toolchains() {
   local repo
   repo=$(cd "$(dirname "$0")/.." && pwd)
   eval "$(cd "$repo" && npm run -s testbed:env)"
-  if (cd "$repo" && DAGGER_PROGRESS=auto node_modules/.bin/tsx bench/seed-toolchains.ts) >"$LOGS/seed-toolchains.log" 2>&1; then
+  if (cd "$repo" && node_modules/.bin/tsx bench/seed-toolchains.ts) >"$LOGS/seed-toolchains.log" 2>&1; then
     ok toolchains "$(grep -c . "$LOGS/seed-toolchains.log") lines in $LOGS/seed-toolchains.log"
   else
     fail toolchains "seeding failed (see $LOGS/seed-toolchains.log)"
