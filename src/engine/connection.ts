@@ -26,7 +26,8 @@ import { delimiter, join } from "node:path";
 import { Writable } from "node:stream";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { stripAnsi } from "../common/text.js";
-import { loadDaggerSdk } from "./sdk.js";
+import { loadDaggerSdk, wantsTelemetry } from "./sdk.js";
+import { startSession } from "./session.js";
 
 /** Where a Dagger engine listens by default (Dagger's engine/distconsts DefaultEngineSockAddr). */
 export const DEFAULT_ENGINE_SOCKET = "/run/dagger/engine.sock";
@@ -205,20 +206,38 @@ export async function withEngine<T>(
     );
   }
 
-  const { connection, dag } = await loadDaggerSdk(env);
   const log = new LogTail();
+  // With a dagger CLI named and no telemetry to start, the session starts while the SDK loads.
+  const cli = env[CLI_BIN];
+  const early =
+    choice.kind !== "session" && set(cli) && !wantsTelemetry(env)
+      ? startSession(cli, log, env)
+      : undefined;
+  early?.catch(() => undefined); // its failure is reported where it is awaited
   let outcome: Outcome<T> | undefined;
+  const run = async (dag: Client): Promise<void> => {
+    try {
+      outcome = { ok: true, value: await work(dag) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+  };
   try {
-    await connection(
-      async () => {
-        try {
-          outcome = { ok: true, value: await work(dag) };
-        } catch (error) {
-          outcome = { ok: false, error };
-        }
-      },
-      { LogOutput: log },
-    );
+    const { connection, connectTo, dag } = await loadDaggerSdk(env);
+    if (early !== undefined && connectTo !== undefined) {
+      const session = await early;
+      try {
+        await connectTo(session, () => run(dag));
+      } finally {
+        session.close();
+      }
+    } else {
+      void early?.then(
+        (session) => session.close(),
+        () => undefined,
+      );
+      await connection(() => run(dag), { LogOutput: log });
+    }
   } catch (error) {
     // After `work` ran, a failure is only the session closing: the result stands.
     if (outcome === undefined) {

@@ -15,6 +15,7 @@
  * reach whoever asked for them.
  */
 import type { Client, ConnectOpts, GraphQLClient } from "@dagger.io/dagger";
+import type { EngineSession } from "./session.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -24,6 +25,11 @@ export interface DaggerSdk {
   readonly dag: Client;
   /** Open a session, run `work` with `dag` bound to it, close the session. */
   readonly connection: (work: () => Promise<void>, options: ConnectOpts) => Promise<void>;
+  /**
+   * Run `work` with `dag` bound to a session already started (engine/session.ts); only when
+   * loaded from the parts: the index has no way in but its own provisioning.
+   */
+  readonly connectTo?: (session: EngineSession, work: () => Promise<void>) => Promise<void>;
   /** Whether the parts were loaded from the SDK's files ("parts") or its index ("index"). */
   readonly loadedFrom: "parts" | "index";
 }
@@ -33,6 +39,7 @@ const PARTS = {
   client: "./api/client.gen.js",
   connect: "./common/graphql/connect.js",
   connection: "./common/graphql/connection.js",
+  gqlClient: "./common/graphql/client.js",
 } as const;
 const INDEX_SUFFIX = "/@dagger.io/dagger/dist/src/index.js";
 
@@ -44,6 +51,9 @@ interface ConnectPart {
     options: ConnectOpts,
     work: (client: GraphQLClient) => Promise<T>,
   ) => Promise<T>;
+}
+interface GqlClientPart {
+  readonly createGQLClient: (port: number, token: string) => GraphQLClient;
 }
 interface ConnectionPart {
   readonly globalConnection: {
@@ -86,30 +96,38 @@ async function loadParts(): Promise<DaggerSdk | undefined> {
   }
   if (!index.endsWith(INDEX_SUFFIX)) return undefined;
   try {
-    const [client, connect, connection] = await Promise.all([
+    const [client, connect, connection, gqlClient] = await Promise.all([
       import(new URL(PARTS.client, index).href) as Promise<ClientPart>,
       import(new URL(PARTS.connect, index).href) as Promise<ConnectPart>,
       import(new URL(PARTS.connection, index).href) as Promise<ConnectionPart>,
+      import(new URL(PARTS.gqlClient, index).href) as Promise<GqlClientPart>,
     ]);
     if (
       typeof client.dag !== "object" ||
       typeof connect.withGQLClient !== "function" ||
-      typeof connection.globalConnection?.setGQLClient !== "function"
+      typeof connection.globalConnection?.setGQLClient !== "function" ||
+      typeof gqlClient.createGQLClient !== "function"
     ) {
       return undefined;
     }
     const { globalConnection } = connection;
     // What the SDK's connection() does once telemetry is set aside: bind `dag`, run, unbind.
-    const run = (work: () => Promise<void>, options: ConnectOpts): Promise<void> =>
-      connect.withGQLClient(options, async (gql) => {
-        globalConnection.setGQLClient(gql);
-        try {
-          await work();
-        } finally {
-          globalConnection.resetClient();
-        }
-      });
-    return { dag: client.dag, connection: run, loadedFrom: "parts" };
+    const bound = async (gql: GraphQLClient, work: () => Promise<void>): Promise<void> => {
+      globalConnection.setGQLClient(gql);
+      try {
+        await work();
+      } finally {
+        globalConnection.resetClient();
+      }
+    };
+    return {
+      dag: client.dag,
+      connection: (work, options) => connect.withGQLClient(options, (gql) => bound(gql, work)),
+      // As the SDK connects to a session it is given (DAGGER_SESSION_PORT/TOKEN).
+      connectTo: (session, work) =>
+        bound(gqlClient.createGQLClient(session.port, session.token), work),
+      loadedFrom: "parts",
+    };
   } catch {
     return undefined;
   }
