@@ -90,6 +90,13 @@ export {
   type GithubMatrix,
   type MatrixEntry,
 } from "./plan/github-matrix.js";
+export {
+  publishRouted,
+  type RoutedPublishOptions,
+  type RoutedReport,
+  type RoutedPlatform,
+} from "./publish/publish-routed.js";
+export { planShares, type EngineRoute, type EngineShare, type Fallback } from "./engine/routing.js";
 
 // Registry: references, a distribution API client, reading an index.
 export {

@@ -23,6 +23,8 @@ import { parsePlacedAnnotation, type PlacedAnnotation } from "../plan/annotation
 import { parseBuildArgs } from "../plan/build-args.js";
 import { parseOutput } from "./output-flag.js";
 import { formatPlatform, parsePlatform, parsePlatforms } from "../platform/platform.js";
+import { planShares, type EngineRoute, type Fallback } from "../engine/routing.js";
+import { parseEngineFlag, parseFallbackFlag } from "./engine-flags.js";
 import {
   DEFAULT_TAG,
   EXPECTED_TAG,
@@ -100,6 +102,10 @@ export interface PublishCommand {
   /** With verify: check every ELF file's CPU (off with --no-scan). */
   readonly scan: boolean;
   readonly json: boolean;
+  /** --engine: platforms built on other engines (none: all on the default engine). */
+  readonly engines: readonly EngineRoute[];
+  /** --fallback: what a failed routed engine means. */
+  readonly fallback: Fallback;
 }
 
 export interface InspectCommand {
@@ -174,6 +180,8 @@ export const PUBLISH_OPTIONS = {
   "no-verify": { type: "boolean" },
   "no-scan": { type: "boolean" },
   json: { type: "boolean" },
+  engine: { type: "string", multiple: true },
+  fallback: { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
 export const INSPECT_OPTIONS = {
@@ -276,6 +284,8 @@ const publishFlagsSchema = z.object({
   "no-verify": z.boolean().default(false),
   "no-scan": z.boolean().default(false),
   json: z.boolean().default(false),
+  engine: z.array(z.string()).default([]),
+  fallback: z.string().optional(),
 });
 
 export const inspectFlagsSchema = z.object({
@@ -346,6 +356,11 @@ export function parsePublish(args: readonly string[], context: ParseContext): Pu
     );
   }
   const labels = wrap("--label", "publish", () => parseKeyValues("label", flags.label));
+  const engines = flags.engine.map((value) =>
+    wrap("--engine", "publish", () => parseEngineFlag(value)),
+  );
+  const fallback = wrap("--fallback", "publish", () => parseFallbackFlag(flags.fallback));
+  if (engines.length > 0) wrap("--engine", "publish", () => planShares(canonical, engines));
   const { source, dockerfile } = buildInput(flags, positionals, context.cwd);
 
   const credentials = readCredentials(flags, context, "publish");
@@ -363,6 +378,7 @@ export function parsePublish(args: readonly string[], context: ParseContext): Pu
         ["--retries", flags.retries],
         ["--metadata-file", flags["metadata-file"]],
         ["--iidfile", flags.iidfile],
+        ["--engine", flags.engine.length > 0 ? "x" : undefined],
       ] as const
     ).find(([, value]) => value !== undefined);
     if (pushOnly !== undefined) {
@@ -406,6 +422,8 @@ export function parsePublish(args: readonly string[], context: ParseContext): Pu
     verify: !flags["no-verify"],
     scan: !flags["no-scan"],
     json: flags.json,
+    engines,
+    fallback,
   };
 }
 

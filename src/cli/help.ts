@@ -97,6 +97,10 @@ Output:
 Engine: inside 'dagger run', its session; else _EXPERIMENTAL_DAGGER_RUNNER_HOST and
 _EXPERIMENTAL_DAGGER_CLI_BIN when set; else an engine at Dagger's default socket
 /run/dagger/engine.sock with a dagger CLI on PATH; else the Dagger SDK starts one itself.
+  --engine PLATFORMS=RUNNER_HOST   build those platforms on another Dagger engine, e.g.
+                           linux/arm64,linux/arm/v7=tcp://10.0.0.2:1234 (repeatable; one index)
+  --fallback fail|emulate  an engine that is down or dies: fail (ENGINE_FAILED; default), or
+                           build its platforms on the default engine instead
 
 Example:
   multiarch publish -t 127.0.0.1:5000/team/app:1.0 -t 127.0.0.1:5000/team/app:latest \\

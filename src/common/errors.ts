@@ -30,6 +30,8 @@ export const ErrorCode = {
   VERIFY_FAILED: "VERIFY_FAILED",
   /** The Dagger engine could not be reached or started. */
   ENGINE_UNAVAILABLE: "ENGINE_UNAVAILABLE",
+  /** An engine that platforms were routed to is down, or died while building them. */
+  ENGINE_FAILED: "ENGINE_FAILED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -52,6 +54,8 @@ export interface ErrorDetails {
   readonly status?: number;
   /** The registry operation that failed, e.g. `GET manifest`, `PUT manifest`, `HEAD blob`, `token`. */
   readonly operation?: string;
+  /** The engine (its runner host) the error is about, when platforms were routed to engines. */
+  readonly engine?: string;
 }
 
 export interface MultiarchErrorOptions extends ErrorDetails {

@@ -6,6 +6,19 @@ export type ProgressEvent =
   | { readonly kind: "build-start"; readonly platform: string }
   | { readonly kind: "build-done"; readonly platform: string; readonly seconds: number }
   | { readonly kind: "build-failed"; readonly platform: string; readonly seconds: number }
+  | {
+      /** Platforms sent to another engine (routing); `engine` is its runner host. */
+      readonly kind: "engine-route";
+      readonly engine: string;
+      readonly platforms: readonly string[];
+    }
+  | {
+      /** A routed engine failed: its platforms are built on the default engine instead. */
+      readonly kind: "engine-fallback";
+      readonly engine: string;
+      readonly platforms: readonly string[];
+      readonly reason: string;
+    }
   | { readonly kind: "push-start"; readonly ref: string }
   | { readonly kind: "push-done"; readonly digest: string; readonly seconds: number }
   | { readonly kind: "verify-start"; readonly ref: string; readonly scanBinaries: boolean }

@@ -32,6 +32,10 @@ export function progressLine(event: ProgressEvent, context: ProgressContext): st
       return `${name(event.platform)}  built in ${seconds(event.seconds)} s`;
     case "build-failed":
       return `${name(event.platform)}  failed after ${seconds(event.seconds)} s`;
+    case "engine-route":
+      return `engine ${event.engine} builds ${event.platforms.join(", ")}`;
+    case "engine-fallback":
+      return `FALLBACK: engine ${event.engine} failed (${event.reason}); building ${event.platforms.join(", ")} on the default engine instead, emulated where it cannot run them natively`;
     case "push-start":
       return `pushing ${event.ref}…`;
     case "push-done":
@@ -72,21 +76,41 @@ export function duplicatesNote(
 
 /** The human result of a publish: one row per platform, then the index and its refs. */
 export function publishTable(report: Omit<PublishResult, "size">): string {
+  // Routed over several engines: which engine built each platform (FALLBACK when its own failed).
+  const routed = report.platforms.some((p) => engineOf(p) !== undefined);
   const rows = report.platforms.map((p) => [
     p.platform,
     p.mode,
     shortDigest(p.digest),
     humanSize(p.size),
     seconds(p.seconds),
+    ...(routed ? [engineColumn(p)] : []),
   ]);
   const lines = [
-    table(["PLATFORM", "MODE", "DIGEST", "SIZE", "SECONDS"], rows),
+    table(["PLATFORM", "MODE", "DIGEST", "SIZE", "SECONDS", ...(routed ? ["ENGINE"] : [])], rows),
     "",
     // A push by digest (build) is one image manifest, not an index.
     `${INDEX_MEDIA_TYPES.includes(report.mediaType) ? "index" : "image"}  ${report.digest}  ${report.mediaType}`,
     ...report.refs.map((ref) => `pushed ${ref}`),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** The engine a routed platform was built on (publishRouted's report), if any. */
+function engineOf(p: PublishedPlatform): { engine: string; fallbackFrom?: string } | undefined {
+  const routed = p as PublishedPlatform & { engine?: unknown; fallbackFrom?: unknown };
+  if (typeof routed.engine !== "string") return undefined;
+  return typeof routed.fallbackFrom === "string"
+    ? { engine: routed.engine, fallbackFrom: routed.fallbackFrom }
+    : { engine: routed.engine };
+}
+
+function engineColumn(p: PublishedPlatform): string {
+  const e = engineOf(p);
+  if (e === undefined) return "";
+  return e.fallbackFrom === undefined
+    ? e.engine
+    : `${e.engine} (FALLBACK: ${e.fallbackFrom} failed)`;
 }
 
 export interface PublishJson {
@@ -110,6 +134,7 @@ export function publishJson(report: PublishReport): PublishJson {
       seconds: Math.round(p.seconds * 1000) / 1000,
       emulated: p.emulated,
       mode: p.mode,
+      ...engineOf(p),
     })),
     emulation: report.emulation,
   };

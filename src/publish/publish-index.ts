@@ -44,7 +44,7 @@ const optionsSchema = imageOptionsSchema.extend({
   retries: retriesSchema.optional(),
 });
 
-type ParsedOptions = z.output<typeof optionsSchema>;
+export type ParsedOptions = z.output<typeof optionsSchema>;
 
 const alsoToTagsSchema = z.object({ tags: optionsSchema.shape.tags.unwrap() });
 
@@ -79,9 +79,48 @@ export async function publishIndex(
   address: string | OpenRegistry,
   options: PublishIndexOptions = {},
 ): Promise<PublishResult> {
+  return publishStaged(stageOnOneEngine(variants), variants.length, address, options);
+}
+
+/** What a stage is given: where to push, and the publish's options, parsed. */
+export interface StageContext {
+  readonly target: OpenRegistry;
+  readonly options: ParsedOptions;
+  readonly password: Secret | undefined;
+  readonly onProgress: ProgressListener;
+  /** Every credential of every destination, scrubbed from build errors. */
+  readonly secrets: readonly string[];
+}
+
+/** What a stage did: every variant built, and the digest of what it pushed (no user tag moved). */
+export interface Staged {
+  readonly built: readonly BuiltVariant[];
+  readonly pushed: string;
+  /** When the first push began (performance.now()), for the push's duration. */
+  readonly pushStart: number;
+}
+
+/**
+ * The first steps of a publish: build every variant and push them to the context's target,
+ * under a staging tag (no user tag moves). One engine (stageOnOneEngine), or several
+ * (publish/publish-routed.ts).
+ */
+export type Stage = (context: StageContext) => Promise<Staged>;
+
+/**
+ * publishIndex with its first steps given: `stage` builds `count` variants and pushes them;
+ * then, as for any publish, the index is made final, verified by digest, and every tag moved to
+ * it (alsoTo repositories get the variants `stage` built, pushed by the default engine).
+ */
+export async function publishStaged(
+  firstSteps: Stage,
+  count: number,
+  address: string | OpenRegistry,
+  options: PublishIndexOptions = {},
+): Promise<PublishResult> {
   const { password, onProgress = silent, alsoTo = [], ...rest } = options;
   const opts = parseOptions(optionsSchema, rest, "publish options");
-  checkPlacement(opts, variants.length);
+  checkPlacement(opts, count);
   for (const { tags } of alsoTo) parseOptions(alsoToTagsSchema, { tags }, "alsoTo tags");
   const target =
     typeof address === "string"
@@ -107,7 +146,7 @@ export async function publishIndex(
     })),
   );
   const tags = opts.tags ?? [target.ref.tag ?? DEFAULT_TAG];
-  return publishTo([{ target, tags }, ...more], variants, opts, password, onProgress);
+  return publishTo([{ target, tags }, ...more], firstSteps, opts, password, onProgress);
 }
 
 /**
@@ -155,7 +194,7 @@ interface Destination {
 
 async function publishTo(
   destinations: readonly Destination[],
-  variants: readonly Variant[],
+  firstSteps: Stage,
   opts: ParsedOptions,
   password: Secret | undefined,
   onProgress: ProgressListener,
@@ -164,21 +203,34 @@ async function publishTo(
     target.registry.onRetry((retry) => onProgress(retryEvent(retry))),
   );
   try {
-    const placed = opts.placedAnnotations;
-    const built = await buildVariants(
-      decorate(variants, opts.labels, (platform) => ({
-        ...opts.annotations,
-        ...annotationsAt(placed, "manifest", platform),
-      })),
-      { onProgress, secrets: destinations.flatMap(({ target }) => target.secrets) },
-    );
-
+    const [primary] = destinations;
+    if (primary === undefined) throw new Error("unreachable: no destination");
     // No user tag moves until the very end: in every repository the engine pushes under the
     // staging tag, the index is made final (annotations) and verified by digest, and only then
     // does any tag name it.
+    const { built, pushed, pushStart } = await firstSteps({
+      target: primary.target,
+      options: opts,
+      password,
+      onProgress,
+      secrets: destinations.flatMap(({ target }) => target.secrets),
+    });
     const staged: { destination: Destination; index: ManifestResult }[] = [];
     for (const destination of destinations) {
-      const index = await stage(destination.target, built, opts, password, onProgress);
+      const start = destination === primary ? pushStart : performance.now();
+      const digest =
+        destination === primary
+          ? pushed
+          : await pushStaged(built, destination.target, STAGING_TAG, opts, password, onProgress);
+      const index = await finish(
+        destination.target,
+        digest,
+        start,
+        built,
+        opts,
+        password,
+        onProgress,
+      );
       staged.push({ destination, index });
     }
     for (const { destination, index } of staged) {
@@ -203,9 +255,53 @@ async function publishTo(
   }
 }
 
-/** Push the built variants to one repository, make the index final and verify it; no tag moves. */
-async function stage(
+/**
+ * The stage of a publish on one engine: build every variant, then (only when all built) the
+ * engine pushes them as one index under `tag` (default: the staging tag).
+ */
+export function stageOnOneEngine(variants: readonly Variant[], tag = STAGING_TAG): Stage {
+  return async ({ target, options: opts, password, onProgress, secrets }) => {
+    const placed = opts.placedAnnotations;
+    const built = await buildVariants(
+      decorate(variants, opts.labels, (platform) => ({
+        ...opts.annotations,
+        ...annotationsAt(placed, "manifest", platform),
+      })),
+      { onProgress, secrets },
+    );
+    const pushStart = performance.now();
+    const pushed = await pushStaged(built, target, tag, opts, password, onProgress);
+    return { built, pushed, pushStart };
+  };
+}
+
+/** The engine pushes `built` under `tag` (a staging tag: no user tag moves); its digest. */
+export function pushStaged(
+  built: readonly BuiltVariant[],
   target: OpenRegistry,
+  tag: string,
+  opts: ParsedOptions,
+  password: Secret | undefined,
+  onProgress: ProgressListener,
+): Promise<string> {
+  const { ref } = target;
+  onProgress({ kind: "push-start", ref: `${ref.registry}/${ref.repository}:${tag}` });
+  return pushVariants(built, target, {
+    tag,
+    username: opts.username,
+    password,
+    mediaTypes: opts.mediaTypes,
+    compression: opts.compression,
+    retries: opts.retries,
+    onRetry: (notice) => onProgress(retryEvent({ ...notice, operation: "push" })),
+  });
+}
+
+/** Make what was pushed (`pushed`) the final index and verify it; no tag moves. */
+async function finish(
+  target: OpenRegistry,
+  pushed: string,
+  start: number,
   built: readonly BuiltVariant[],
   opts: ParsedOptions,
   password: Secret | undefined,
@@ -214,17 +310,6 @@ async function stage(
   const { ref } = target;
   const repo = `${ref.registry}/${ref.repository}`;
   const placed = opts.placedAnnotations;
-  const start = performance.now();
-  onProgress({ kind: "push-start", ref: `${repo}:${STAGING_TAG}` });
-  const pushed = await pushVariants(built, target, {
-    tag: STAGING_TAG,
-    username: opts.username,
-    password,
-    mediaTypes: opts.mediaTypes,
-    compression: opts.compression,
-    retries: opts.retries,
-    onRetry: (notice) => onProgress(retryEvent({ ...notice, operation: "push" })),
-  });
   const index = await finalIndex(
     target,
     pushed,

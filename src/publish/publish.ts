@@ -11,11 +11,20 @@ import {
   type PublishIndexOptions,
 } from "./publish-index.js";
 import type { PublishResult } from "./result.js";
+import type { EngineRoute, Fallback } from "../engine/routing.js";
+import { publishRouted } from "./publish-routed.js";
 
 export type PublishOptions = DefineImageOptions &
   PublishIndexOptions & {
     /** `registry/repository[:tag]`. */
     address: string;
+    /**
+     * Platforms to build on other Dagger engines, by runner host (see publishRouted); the
+     * others are built on the connected engine. The report then names each platform's engine.
+     */
+    engines?: readonly EngineRoute[];
+    /** When a routed engine fails: "fail" (ENGINE_FAILED, default) or "emulate". */
+    fallback?: Fallback;
   };
 
 export interface PublishReport extends PublishResult {
@@ -28,7 +37,23 @@ export interface PublishReport extends PublishResult {
  * @throws MultiarchError (see defineImage and publishIndex)
  */
 export async function publish(options: PublishOptions): Promise<PublishReport> {
-  const { address, onProgress, ...rest } = options;
+  const { address, onProgress, engines = [], fallback, ...rest } = options;
+  if (engines.length > 0) {
+    const { dag } = await import("@dagger.io/dagger");
+    const target = await openRegistry(publishAddress(address), {
+      username: rest.username,
+      password: rest.password,
+      plainHttp: rest.plainHttp,
+      retries: rest.retries,
+    });
+    return publishRouted(target, {
+      ...rest,
+      client: rest.client ?? dag,
+      engines,
+      ...(fallback === undefined ? {} : { fallback }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    });
+  }
   // One set of options in, two out: what publishIndex takes (its schema's names), and the
   // rest for defineImage. Nothing is listed twice, so nothing can be dropped.
   const entries = Object.entries(rest).filter(([, value]) => value !== undefined);

@@ -18,6 +18,8 @@ export REPO_DIR # read by lib/engine.sh
 . "$TESTBED_DIR/lib/engine.sh"
 # shellcheck source=lib/registry.sh
 . "$TESTBED_DIR/lib/registry.sh"
+# shellcheck source=lib/engines.sh
+. "$TESTBED_DIR/lib/engines.sh"
 # shellcheck source=lib/seed.sh
 . "$TESTBED_DIR/lib/seed.sh"
 # shellcheck source=lib/sdk-images.sh
@@ -31,7 +33,7 @@ usage: testbed.sh up [demo]|status [demo]|env|down
   up       start everything (builds and seeds on first use; seconds when already up)
   up demo  only what 'npm run demo' needs: no SDK images, no binfmt installer image, and
            debian:bookworm-slim for this machine's platform only (a later 'up' adds the rest)
-  status   exit 0 only when the engine, both registries, the emulators and the images answer
+  status   exit 0 only when the engines, both registries, the emulators and the images answer
   env      print export lines for the dagger CLI and @dagger.io/dagger: eval "\$(testbed.sh env)"
   down     stop what 'up' started; caches stay
 EOF
@@ -76,6 +78,8 @@ cmd_up() {
     # when they changed, the first time only).
     phase sdk-images sdk_images_up
     phase engine-restart engine_up
+    # Two more engines, each in a network namespace of its own (routing platforms to engines).
+    phase extra-engines extra_engines_up
   fi
   phase_report
   step "Test bed up ($what) in $((SECONDS - t0)) s"
@@ -86,6 +90,7 @@ cmd_status() {
   local what down=()
   what=$(testbed_what "${1:-}")
   engine_status || down+=(engine)
+  if [ "$what" = all ]; then extra_engines_status || down+=("extra engines"); fi
   registry_status || down+=(registries)
   qemu_status || down+=(emulators)
   seed_status "$what" || down+=("base images")
@@ -116,11 +121,13 @@ export TESTBED_REGISTRY=$TESTBED_REGISTRY_ADDR
 export TESTBED_AUTH_REGISTRY=$TESTBED_AUTH_REGISTRY_ADDR
 export TESTBED_ENGINE_LOG=$ENGINE_LOG
 export TESTBED_ACTIONLINT=$ACTIONLINT_BIN
+export TESTBED_ENGINES="$(extra_engine_runner_hosts)"
 EOF
 }
 
 cmd_down() {
   require_root
+  extra_engines_down
   engine_down
   registry_down
   step "Test bed stopped (caches kept in $MULTIARCH_CACHE)"

@@ -8,8 +8,10 @@ import { dirname } from "node:path";
 import { retryEvent } from "../../common/progress.js";
 import type { BuildMode } from "../../plan/dockerfile-stages.js";
 import { openRegistry } from "../../registry/open-registry.js";
-import { STDIN, type PublishCommand } from "../args.js";
+import { STDIN, type Destination, type PublishCommand } from "../args.js";
 import type { BuildCommand } from "../args-scale-out.js";
+import type { Client, Directory } from "@dagger.io/dagger";
+import type { OpenRegistry } from "../../registry/open-registry.js";
 import { buildContext, readAllStdin } from "../build-context.js";
 import { buildMetadata, githubOutputLines } from "../build-metadata.js";
 import type { PublishResult } from "../../publish/result.js";
@@ -146,6 +148,23 @@ export async function runPublish(
       const modeOf = (platform: string) => modes.get(platform);
 
       const context = await buildContext(client, command, readStdin);
+      const [first, ...more] = targets;
+      if (
+        command.kind === "publish" &&
+        command.engines.length > 0 &&
+        destination.kind === "push" &&
+        first !== undefined
+      ) {
+        if (more.length > 0) {
+          throw new UsageError(
+            "--engine pushes to one repository: give one -t/--address",
+            "publish",
+          );
+        }
+        const result = await publishOverEngines(command, destination, first, context, client, io);
+        await writeBuildOutputs(command, result, env);
+        return;
+      }
       const image = await defineImage({
         client,
         source: context.directory,
@@ -172,7 +191,6 @@ export async function runPublish(
         compression: command.compression,
       };
 
-      const [first, ...more] = targets;
       if (destination.kind === "push") {
         if (first === undefined) throw new Error("unreachable: a push without a target");
         const login = destination.credentials;
@@ -235,4 +253,52 @@ async function writeBuildOutputs(
   if (githubOutput !== undefined && githubOutput !== "") {
     await appendFile(githubOutput, githubOutputLines(metadata));
   }
+}
+
+/** `--engine` given: every platform on its engine, one index (publishRouted). */
+async function publishOverEngines(
+  command: PublishCommand,
+  destination: Extract<Destination, { kind: "push" }>,
+  target: { readonly address: OpenRegistry; readonly tags: readonly string[] },
+  context: { readonly directory: Directory; readonly dockerfile: string },
+  client: Client,
+  io: Io,
+): Promise<PublishResult> {
+  const { publishRouted } = await import("../../publish/publish-routed.js");
+  const width = Math.max(...command.platforms.map((p) => p.length));
+  const login = destination.credentials;
+  const report = await publishRouted(target.address, {
+    client,
+    source: context.directory,
+    dockerfile: context.dockerfile,
+    engines: command.engines,
+    fallback: command.fallback,
+    defaultEngine: process.env["_EXPERIMENTAL_DAGGER_RUNNER_HOST"] ?? "default",
+    platforms: [...command.platforms],
+    buildArgs: { ...command.buildArgs },
+    ...(command.target === undefined ? {} : { target: command.target }),
+    ...(command.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: command.sourceDateEpoch }),
+    placedAnnotations: [...command.annotations],
+    labels: { ...command.labels },
+    mediaTypes: command.mediaTypes,
+    compression: command.compression,
+    verify: command.verify,
+    scanBinaries: command.scan,
+    tags: [...target.tags],
+    ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
+    ...(destination.retries === undefined ? {} : { retries: destination.retries }),
+    ...(login === undefined
+      ? {}
+      : {
+          username: login.username,
+          password: client.setSecret("registry-password", login.password),
+        }),
+    onProgress: (event) => io.err(`${progressLine(event, { width, modeOf: () => undefined })}\n`),
+  });
+  io.err(`${emulationLine(report.emulation)}\n`);
+  for (const f of report.fallbacks) {
+    io.err(`FALLBACK: ${f.engine} failed; ${f.platforms.join(", ")} built on the default engine\n`);
+  }
+  io.out(command.json ? toJson(publishJson(report)) : publishTable(report));
+  return report;
 }

@@ -24,7 +24,10 @@ export function testbedEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of lines) {
     const match = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match?.[1] !== undefined && match[2] !== undefined) env[match[1]] = match[2];
+    // A value with spaces is double-quoted (TESTBED_ENGINES); none holds a quote or a $.
+    if (match?.[1] !== undefined && match[2] !== undefined) {
+      env[match[1]] = match[2].replace(/^"(.*)"$/, "$1");
+    }
   }
   return env;
 }

@@ -261,7 +261,54 @@ describe("good input → the typed command", () => {
       verify: true,
       scan: true,
       json: false,
+      engines: [],
+      fallback: "fail",
     } satisfies PublishCommand);
+  });
+
+  test("--engine PLATFORMS=RUNNER_HOST routes platforms; --fallback says what a failed engine means", () => {
+    const command = publish(
+      "--address",
+      ADDRESS,
+      "--platforms",
+      "amd64,arm64,armhf,s390x",
+      "--engine",
+      "arm64,linux/arm/v7=tcp://10.0.0.2:1234",
+      "--engine",
+      "linux/s390x=kube-pod://engine-0?namespace=dagger",
+      "--fallback",
+      "emulate",
+    );
+    expect(command.engines).toEqual([
+      { platforms: ["arm64", "linux/arm/v7"], runnerHost: "tcp://10.0.0.2:1234" },
+      { platforms: ["linux/s390x"], runnerHost: "kube-pod://engine-0?namespace=dagger" },
+    ]);
+    expect(command.fallback).toBe("emulate");
+  });
+
+  test.each([
+    ["linux/arm64", /--engine: An engine route is PLATFORMS=RUNNER_HOST/],
+    ["linux/arm64=10.0.0.2:1234", /is not a runner host: SCHEME:\/\/ADDRESS/],
+    ["linux/arm64=http://x:1", /is not a runner host/],
+    ["linux/sparc=tcp://x:1", /--engine: .*sparc/],
+    [
+      "linux/riscv64=tcp://x:1",
+      /linux\/riscv64 is routed to tcp:\/\/x:1 but is not one of the platforms/,
+    ],
+  ])("--engine %s is refused: %s", (value, message) => {
+    expect(() => publish("--address", ADDRESS, "--engine", value)).toThrow(message);
+  });
+
+  test("a platform routed to two engines, or an engine given twice, is refused", () => {
+    expect(() =>
+      publish("--address", ADDRESS, "--engine", "arm64=tcp://a:1", "--engine", "arm64=tcp://b:1"),
+    ).toThrow(/linux\/arm64 is routed to two engines/);
+    expect(() =>
+      publish("--address", ADDRESS, "--engine", "arm64=tcp://a:1", "--engine", "amd64=tcp://a:1"),
+    ).toThrow(/The engine tcp:\/\/a:1 is given twice/);
+    expect(() => publish("--address", ADDRESS, "--fallback", "maybe")).toThrow(
+      /--fallback: --fallback is fail or emulate/,
+    );
   });
 
   test("--retries N reaches the push, inspect and verify; absent, the library's default", () => {

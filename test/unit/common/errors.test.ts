@@ -119,6 +119,7 @@ describe("MultiarchError", () => {
       "AUTH_FAILED",
       "BUILD_FAILED",
       "EMULATION_UNAVAILABLE",
+      "ENGINE_FAILED",
       "ENGINE_UNAVAILABLE",
       "INVALID_INPUT",
       "INVALID_PLATFORM",
