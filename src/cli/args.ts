@@ -22,6 +22,7 @@ import { parseKeyValues } from "../common/key-value.js";
 import { parsePlacedAnnotation, type PlacedAnnotation } from "../plan/annotations.js";
 import { parseBuildArgs } from "../plan/build-args.js";
 import { parseOutput } from "./output-flag.js";
+import { parseSecretFlag, type SecretSource } from "./secret-flag.js";
 import { formatPlatform, parsePlatform, parsePlatforms } from "../platform/platform.js";
 import { planShares, type EngineRoute, type Fallback } from "../engine/routing.js";
 import { parseEngineFlag, parseFallbackFlag } from "./engine-flags.js";
@@ -94,6 +95,10 @@ export interface PublishCommand {
   readonly metadataFile?: string;
   /** Write the index digest to this file. */
   readonly iidFile?: string;
+  /** Build secrets (RUN --mount=type=secret,id=ID), never printed. */
+  readonly secrets: readonly SecretSource[];
+  /** What progress shows on stderr. */
+  readonly progress: ProgressMode;
   readonly mediaTypes: MediaTypeFamily;
   readonly compression: Compression;
   readonly sourceDateEpoch?: number;
@@ -165,6 +170,8 @@ export const PUBLISH_OPTIONS = {
   pull: { type: "boolean" },
   "metadata-file": { type: "string" },
   iidfile: { type: "string" },
+  secret: { type: "string", multiple: true },
+  progress: { type: "string" },
   target: { type: "string" },
   "build-arg": { type: "string", multiple: true },
   annotation: { type: "string", multiple: true },
@@ -201,6 +208,13 @@ export const VERIFY_OPTIONS = {
 } as const satisfies ParseArgsConfig["options"];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * buildx's --progress: auto and tty, our progress lines; plain, those and the engine's own log
+ * (every step and its output); rawjson, our progress events as JSON lines; quiet, none.
+ */
+export const PROGRESS_MODES = ["auto", "plain", "tty", "rawjson", "quiet"] as const;
+export type ProgressMode = (typeof PROGRESS_MODES)[number];
 const DEFAULT_DOCKERFILE = "Dockerfile";
 
 /** --retries N: a whole number from 0 to MAX_RETRIES. */
@@ -243,6 +257,13 @@ const publishFlagsSchema = z.object({
   pull: z.boolean().default(false),
   "metadata-file": nonEmpty("metadata-file", "a file path").optional(),
   iidfile: nonEmpty("iidfile", "a file path").optional(),
+  secret: z.array(z.string()).default([]),
+  progress: z
+    .enum(PROGRESS_MODES, {
+      error: (issue) =>
+        `--progress must be one of ${PROGRESS_MODES.join(", ")}, not ${JSON.stringify(issue.input)}`,
+    })
+    .default("auto"),
   target: nonEmpty("target", "a stage name")
     .regex(STAGE_NAME, {
       error: (issue) => `--target ${JSON.stringify(issue.input)} is not ${EXPECTED_STAGE_NAME}`,
@@ -361,6 +382,9 @@ export function parsePublish(args: readonly string[], context: ParseContext): Pu
   );
   const fallback = wrap("--fallback", "publish", () => parseFallbackFlag(flags.fallback));
   if (engines.length > 0) wrap("--engine", "publish", () => planShares(canonical, engines));
+  const secrets = wrap("--secret", "publish", () =>
+    flags.secret.map((text) => parseSecret(text, context)),
+  );
   const { source, dockerfile } = buildInput(flags, positionals, context.cwd);
 
   const credentials = readCredentials(flags, context, "publish");
@@ -412,6 +436,8 @@ export function parsePublish(args: readonly string[], context: ParseContext): Pu
     labels,
     noCache: flags["no-cache"],
     pull: flags.pull,
+    secrets,
+    progress: flags.progress,
     ...(metadataFile === undefined ? {} : { metadataFile: resolve(context.cwd, metadataFile) }),
     ...(flags.iidfile === undefined ? {} : { iidFile: resolve(context.cwd, flags.iidfile) }),
     mediaTypes: flags["media-types"],
@@ -588,6 +614,20 @@ export function addressTags(
   const explicit = name.lastIndexOf(":") > name.lastIndexOf("/") ? parsedTag : undefined;
   const tags = [...(explicit === undefined ? [] : [explicit]), ...flagTags];
   return tags.length === 0 ? [parsedTag ?? DEFAULT_TAG] : [...new Set(tags)];
+}
+
+/** A --secret, its file resolved against the working directory, its variable read now. */
+function parseSecret(text: string, context: ParseContext): SecretSource {
+  const secret = parseSecretFlag(text);
+  if ("file" in secret) return { id: secret.id, file: resolve(context.cwd, secret.file) };
+  const value = context.env[secret.env];
+  if (value === undefined) {
+    throw new UsageError(
+      `--secret id=${secret.id}: the environment variable ${secret.env} is not set`,
+      "publish",
+    );
+  }
+  return { id: secret.id, env: secret.env, value };
 }
 
 /** The one REF a command takes, parsed. */

@@ -3,6 +3,11 @@
  * takes (one directory holding the Dockerfile): a context directory on this machine (or an empty
  * one), and a Dockerfile inside it, anywhere else on disk, or on stdin.
  *
+ * The ignore rules (`<Dockerfile>.dockerignore` beside the Dockerfile, else the context's
+ * `.dockerignore`, as buildx picks them) apply twice: to the upload, so ignored files never leave
+ * this machine (Dagger's exclude patterns match as dockerignore's do: anchored at the root, `!`
+ * re-includes), and in the engine's build, which applies them itself.
+ *
  * A Dockerfile from outside the context is placed in it under a hidden name with a
  * `<name>.dockerignore` beside it (which BuildKit prefers over `.dockerignore`): the user's
  * ignore rules plus the two placed files, so that `COPY . .` copies neither.
@@ -17,6 +22,33 @@ export interface BuildContext {
   readonly directory: Directory;
   /** The Dockerfile's path inside `directory`. */
   readonly dockerfile: string;
+}
+
+/**
+ * dockerignore text as upload exclude patterns: comments and blank lines dropped, a leading '/'
+ * dropped (both are root-anchored), and `keep` (the Dockerfile and ignore files the engine
+ * reads) re-included whatever the rules say. Pure.
+ */
+export function uploadExcludes(rules: string | undefined, keep: readonly string[]): string[] {
+  const patterns = (rules ?? "")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const negated = line.startsWith("!");
+      const pattern = (negated ? line.slice(1).trim() : line).replace(/^\/+/, "");
+      return pattern === "" ? "" : `${negated ? "!" : ""}${pattern}`;
+    })
+    .filter((pattern) => pattern !== "");
+  return patterns.length === 0 ? [] : [...patterns, ...keep.map((path) => `!${path}`)];
+}
+
+/** The ignore file buildx would use: `<Dockerfile>.dockerignore`, else the context's. */
+function ignoreFile(source: string, dockerfile: string): string | undefined {
+  const beside = dockerfile === STDIN ? undefined : `${dockerfile}.dockerignore`;
+  return [beside, join(source, ".dockerignore")]
+    .filter((path): path is string => path !== undefined)
+    .find((path) => existsSync(path));
 }
 
 /** The path of `file` inside `dir`, or undefined when it is outside. */
@@ -48,24 +80,25 @@ export async function buildContext(
       dockerfile: "Dockerfile",
     };
   }
-  const directory = client.host().directory(source, command.noCache ? { noCache: true } : {});
-  if (dockerfile !== STDIN) {
-    const inside = insidePath(source, dockerfile);
-    if (inside !== undefined) return { directory, dockerfile: inside };
-  }
+  const rulesFile = ignoreFile(source, dockerfile);
+  const rules = rulesFile === undefined ? undefined : readFileSync(rulesFile, "utf8");
+  const inside = dockerfile === STDIN ? undefined : insidePath(source, dockerfile);
+  const keep = [
+    ".dockerignore",
+    ...(inside === undefined ? [] : [inside, `${inside}.dockerignore`]),
+  ];
+  const exclude = uploadExcludes(rules, keep);
+  const directory = client.host().directory(source, {
+    ...(exclude.length === 0 ? {} : { exclude }),
+    ...(command.noCache ? { noCache: true } : {}),
+  });
+  if (inside !== undefined) return { directory, dockerfile: inside };
   const text = dockerfile === STDIN ? await readStdin() : readFileSync(dockerfile, "utf8");
   const placed = `.multiarch-dockerfile-${createHash("sha256").update(text).digest("hex").slice(0, 12)}`;
-  const beside = dockerfile === STDIN ? undefined : `${dockerfile}.dockerignore`;
-  const rules = [beside, join(source, ".dockerignore")]
-    .filter((path): path is string => path !== undefined)
-    .find((path) => existsSync(path));
   return {
     directory: directory
       .withNewFile(placed, text)
-      .withNewFile(
-        `${placed}.dockerignore`,
-        placedIgnore(rules === undefined ? undefined : readFileSync(rules, "utf8"), placed),
-      ),
+      .withNewFile(`${placed}.dockerignore`, placedIgnore(rules, placed)),
     dockerfile: placed,
   };
 }

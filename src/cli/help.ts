@@ -61,6 +61,8 @@ Source:
   --source-date-epoch N    seconds since the epoch, passed as SOURCE_DATE_EPOCH
   --no-cache               re-read the context from disk (the engine may still reuse cached steps)
   --pull                   accepted: base images are always resolved against their registry
+  --secret id=ID,src=FILE  a build secret for RUN --mount=type=secret,id=ID (repeatable);
+  --secret id=ID,env=VAR   id=ID,env=VAR reads it from the environment. Never printed
 
 Platforms:
   --platform P             a platform, e.g. linux/arm64 or arm64 (repeatable; P,Q works too)
@@ -88,6 +90,8 @@ Output:
   --metadata-file FILE     write buildx's metadata JSON: containerimage.digest (the index),
                            containerimage.descriptor, image.name (every pushed name, comma-joined)
   --iidfile FILE           write the index digest
+  --progress MODE          auto|tty (progress lines), plain (those and every build step's own
+                           output), rawjson (progress events as JSON lines), quiet (none)
   (with $GITHUB_OUTPUT set, digest=, imageid= and metadata= are appended to it)
   --no-verify              do not read the pushed index back and check it
   --no-scan                check the index, but not every binary's CPU (no layer downloads)

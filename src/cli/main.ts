@@ -52,8 +52,16 @@ function secretsOf(command: Command): string[] {
       : command.kind === "inspect" || command.kind === "verify" || command.kind === "merge"
         ? command.credentials
         : undefined;
-  if (login === undefined) return [];
-  return [login.password, Buffer.from(`${login.username}:${login.password}`).toString("base64")];
+  const buildSecrets =
+    command.kind === "publish"
+      ? command.secrets.flatMap((secret) => ("value" in secret ? [secret.value] : []))
+      : [];
+  if (login === undefined) return buildSecrets;
+  return [
+    ...buildSecrets,
+    login.password,
+    Buffer.from(`${login.username}:${login.password}`).toString("base64"),
+  ];
 }
 
 /** Run one command line; resolves to the exit status. Never throws. */

@@ -152,11 +152,15 @@ export function probeEndpoint(endpoint: RunnerEndpoint): Promise<string | undefi
 /** The last lines written to it: the engine session's log, kept for error reports. */
 export class LogTail extends Writable {
   #text = "";
-  constructor(private readonly maxChars = 8_000) {
+  constructor(
+    private readonly maxChars = 8_000,
+    private readonly onChunk?: (text: string) => void,
+  ) {
     super();
   }
   override _write(chunk: unknown, _encoding: BufferEncoding, done: () => void): void {
     this.#text = (this.#text + String(chunk)).slice(-this.maxChars);
+    this.onChunk?.(String(chunk));
     done();
   }
   /** The kept text, without terminal colour codes. */
@@ -175,6 +179,8 @@ export interface WithEngineOptions {
   readonly probes?: EngineProbes;
   /** Told which engine was chosen, before connecting. */
   readonly onChoice?: (choice: EngineChoice) => void;
+  /** Told each piece of the session's log as it comes: every step, and each step's output. */
+  readonly onLog?: (text: string) => void;
 }
 
 type Outcome<T> =
@@ -206,7 +212,7 @@ export async function withEngine<T>(
     );
   }
 
-  const log = new LogTail();
+  const log = new LogTail(undefined, options.onLog);
   // With a dagger CLI named and no telemetry to start, the session starts while the SDK loads.
   const cli = env[CLI_BIN];
   const early =

@@ -2,7 +2,7 @@
  * `multiarch publish`: check the host side (source directory, Dockerfile, export target) before
  * any engine starts, then build every platform and push one index, or export a tarball.
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { appendFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { retryEvent } from "../../common/progress.js";
@@ -13,6 +13,8 @@ import type { BuildCommand } from "../args-scale-out.js";
 import type { Client, Directory } from "@dagger.io/dagger";
 import type { OpenRegistry } from "../../registry/open-registry.js";
 import { buildContext, readAllStdin } from "../build-context.js";
+import { progressOutput } from "../progress-output.js";
+import { MultiarchError } from "../../common/errors.js";
 import { buildMetadata, githubOutputLines } from "../build-metadata.js";
 import type { PublishResult } from "../../publish/result.js";
 import { UsageError } from "../usage.js";
@@ -101,12 +103,24 @@ export async function runPublish(
   readStdin: () => Promise<string> = readAllStdin,
 ): Promise<void> {
   checkHost(command);
-  io.err(duplicatesNote(command.duplicates));
+  const progress = progressOutput(command.progress, io);
+  for (const { input, canonical } of command.duplicates) {
+    progress.note(duplicatesNote([{ input, canonical }]).trimEnd(), {
+      kind: "note",
+      duplicate: input,
+      canonical,
+    });
+  }
   if (command.noCache) {
-    io.err(
-      "note: --no-cache re-reads the context from disk; the Dagger engine offers no switch to rebuild cached steps\n",
+    progress.note(
+      "note: --no-cache re-reads the context from disk; the Dagger engine offers no switch to rebuild cached steps",
+      { kind: "note", noCache: "the context is re-read; cached steps may be reused" },
     );
   }
+  // Secret files are read here; every secret value is scrubbed from any error, like the password.
+  const buildSecrets = command.secrets.map((secret) =>
+    "file" in secret ? { id: secret.id, value: readSecretFile(secret.id, secret.file) } : secret,
+  );
   // Before any engine starts: does each registry answer, and take the credentials? Opened once,
   // here; the publish below uses them without asking again.
   const destination = command.destination;
@@ -122,10 +136,10 @@ export async function runPublish(
                 retries: destination.retries,
               },
               {
-                onRetry: (retry) =>
-                  io.err(
-                    `${progressLine(retryEvent(retry), { width: 0, modeOf: () => undefined })}\n`,
-                  ),
+                onRetry: (retry) => {
+                  const event = retryEvent(retry);
+                  progress.event(event, progressLine(event, { width: 0, modeOf: () => undefined }));
+                },
               },
             ),
             tags,
@@ -134,10 +148,15 @@ export async function runPublish(
       : [];
   for (const { address } of targets) {
     if (address.credentialsFrom !== undefined) {
-      io.err(`credentials for ${address.ref.registry}: ${address.credentialsFrom}\n`);
+      progress.note(`credentials for ${address.ref.registry}: ${address.credentialsFrom}`, {
+        kind: "credentials",
+        registry: address.ref.registry,
+        from: address.credentialsFrom,
+      });
     }
   }
 
+  const secretValues = buildSecrets.map((s) => s.value);
   await withEngine(
     async (client) => {
       const { defineImage } = await import("../../publish/define-image.js");
@@ -171,19 +190,20 @@ export async function runPublish(
         platforms: [...command.platforms],
         dockerfile: context.dockerfile,
         buildArgs: { ...command.buildArgs },
+        secrets: buildSecrets.map(({ id, value }) => client.setSecret(id, value)),
         ...(command.target === undefined ? {} : { target: command.target }),
         ...(command.sourceDateEpoch === undefined
           ? {}
           : { sourceDateEpoch: command.sourceDateEpoch }),
         onProgress: (event) => {
           if (event.kind === "build-done") seconds.set(event.platform, event.seconds);
-          io.err(`${progressLine(event, { width, modeOf })}\n`);
+          progress.event(event, progressLine(event, { width, modeOf }));
         },
       });
       image.variants.forEach((v, i) => {
         if (v.mode !== undefined) modes.set(image.platforms[i] ?? "", v.mode);
       });
-      io.err(`${emulationLine(image.emulation)}\n`);
+      progress.note(emulationLine(image.emulation), { kind: "emulation", ...image.emulation });
       const format = {
         placedAnnotations: [...command.annotations],
         labels: { ...command.labels },
@@ -234,8 +254,30 @@ export async function runPublish(
       };
       io.out(command.json ? toJson(exportJson(result)) : exportTable(result));
     },
-    { onChoice: (choice) => io.err(`engine: ${choice.reason}\n`) },
-  );
+    {
+      onChoice: (choice) =>
+        progress.note(`engine: ${choice.reason}`, { kind: "engine", reason: choice.reason }),
+      ...(progress.engineLog === undefined ? {} : { onLog: progress.engineLog }),
+    },
+  ).catch((error: unknown) => {
+    throw scrubbed(error, secretValues);
+  });
+}
+
+/** A secret file's contents. @throws UsageError when it cannot be read */
+function readSecretFile(id: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error && "code" in error ? String(error.code) : "unreadable";
+    throw new UsageError(`--secret id=${id}: cannot read ${file} (${reason})`, "publish");
+  }
+}
+
+/** A failure with the given secret values scrubbed from its message and details. */
+function scrubbed(error: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0 || !(error instanceof MultiarchError)) return error;
+  return new MultiarchError(error.code, error.message, { ...error.details, cause: error, secrets });
 }
 
 /** --metadata-file, --iidfile and $GITHUB_OUTPUT, from the published index. */

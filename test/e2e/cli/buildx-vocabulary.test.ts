@@ -2,7 +2,7 @@
 // the context, FOO from the environment only, an index-level title, a metadata file; then what
 // the registry serves is read back with skopeo/umoci (clients we did not write): the title is on
 // the index and on no manifest, both tags name the digest m.json reports, FOO reached the build.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,6 +147,117 @@ describe("a Dockerfile on stdin, two repositories, annotations at every level", 
       expect(manifest["com.example.both"]).toBe("b");
       expect(manifest["com.example.entry"]).toBeUndefined();
       expect(manifest["com.example.arm"]).toBe(platform === "linux/arm64" ? "only" : undefined);
+    }
+  });
+});
+
+describe(".dockerignore, applied to the upload and the build", () => {
+  test("ignored files never reach the image, even when the rules name the Dockerfile itself", async () => {
+    const context = join(work, "ignoring");
+    mkdirSync(join(context, "sub"), { recursive: true });
+    writeFileSync(
+      join(context, "Dockerfile"),
+      "FROM busybox\nCOPY . /ctx\nRUN find /ctx | sort > /ctx-listing\n",
+    );
+    // Anchored at the root, as Docker reads them: sub/secret.env stays; !kept.log comes back.
+    writeFileSync(
+      join(context, ".dockerignore"),
+      "# what a buildx user writes\nDockerfile\n.dockerignore\n/secret.env\n*.log\n!kept.log\n",
+    );
+    for (const file of ["secret.env", "sub/secret.env", "app.log", "kept.log", "app.txt"]) {
+      writeFileSync(join(context, file), `${file}\n`);
+    }
+    const repo = `${REG}/${uniqueRepo("buildx-ignore")}`;
+    const run = await runCli(
+      ["publish", "-t", `${repo}:1`, "--platform", "linux/amd64,linux/arm64", "--no-scan", "."],
+      { cwd: context },
+    );
+    console.info(run.stderr);
+    expect(run.code).toBe(0);
+    const [listing] = readImageFiles(`${repo}:1`, "linux/arm64", ["ctx-listing"]);
+    expect(listing?.trim().split("\n")).toEqual([
+      "/ctx",
+      "/ctx/app.txt",
+      "/ctx/kept.log",
+      "/ctx/sub",
+      "/ctx/sub/secret.env",
+    ]);
+  });
+});
+
+describe("--secret and --progress", () => {
+  const repo = `${REG}/${uniqueRepo("buildx-secret")}`;
+  const token = `tok-${randomBytes(9).toString("hex")}`;
+  const fileSecret = `file-${randomBytes(9).toString("hex")}`;
+  const marker = `step-output-${randomBytes(4).toString("hex")}`;
+  let context: string;
+
+  beforeAll(() => {
+    context = join(work, "secrets");
+    mkdirSync(context, { recursive: true });
+    // Only a hash of the secrets goes into the image: proof they were mounted, not stored.
+    writeFileSync(
+      join(context, "Dockerfile"),
+      "FROM busybox\n" +
+        "RUN --mount=type=secret,id=tok --mount=type=secret,id=npmrc " +
+        `echo ${marker} | rev && cat /run/secrets/tok /run/secrets/npmrc | sha256sum > /secrets-sha\n`,
+    );
+    writeFileSync(join(work, "npmrc"), fileSecret);
+  });
+
+  const args = (progress: string) => [
+    ...["publish", "-t", `${repo}:${progress}`, "--platform", "linux/amd64,linux/arm64"],
+    ...[
+      "--secret",
+      "id=tok,env=MULTIARCH_TEST_TOKEN",
+      "--secret",
+      `id=npmrc,src=${join(work, "npmrc")}`,
+    ],
+    ...["--progress", progress, "--metadata-file", join(work, `m-${progress}.json`), "."],
+  ];
+  const env = () => ({ ...process.env, MULTIARCH_TEST_TOKEN: token });
+
+  test("plain: the build step's own output shows; the secrets reach RUN, never the output", async () => {
+    const run = await runCli(args("plain"), { cwd: context, env: env() });
+    expect(run.code).toBe(0);
+    // The step printed the marker reversed: only its output has it so, not the command line.
+    expect(run.stderr).toContain([...marker].reverse().join(""));
+    expect(run.stderr).toMatch(/linux\/arm64 +built in/);
+    for (const text of [run.stdout, run.stderr, readFileSync(join(work, "m-plain.json"), "utf8")]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(fileSecret);
+    }
+    const want = createHash("sha256")
+      .update(token + fileSecret)
+      .digest("hex");
+    for (const platform of PLATFORMS) {
+      const [sha] = readImageFiles(`${repo}:plain`, platform, ["secrets-sha"]);
+      expect(sha?.split(" ")[0]).toBe(want);
+    }
+  });
+
+  test("quiet: nothing on stderr; rawjson: only JSON lines, one per event", async () => {
+    const quiet = await runCli(args("quiet"), { cwd: context, env: env() });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout).toContain(`${repo}:quiet@sha256:`);
+
+    const raw = await runCli(args("rawjson"), { cwd: context, env: env() });
+    expect(raw.code).toBe(0);
+    const events = raw.stderr
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { kind: string });
+    const kinds = events.map((e) => e.kind);
+    for (const kind of [
+      "engine",
+      "probe",
+      "build-start",
+      "build-done",
+      "push-done",
+      "verify-done",
+    ]) {
+      expect(kinds).toContain(kind);
     }
   });
 });

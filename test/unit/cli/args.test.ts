@@ -256,6 +256,8 @@ describe("good input → the typed command", () => {
       labels: {},
       noCache: false,
       pull: false,
+      secrets: [],
+      progress: "auto",
       mediaTypes: "oci",
       compression: "gzip",
       verify: true,

@@ -1,7 +1,7 @@
 // What a publish leaves for the tools around it: buildx's metadata keys, $GITHUB_OUTPUT lines,
 // and the ignore rules that keep a Dockerfile placed from outside the context out of COPY.
 import { describe, expect, test } from "vitest";
-import { insidePath, placedIgnore } from "../../../src/cli/build-context.js";
+import { insidePath, placedIgnore, uploadExcludes } from "../../../src/cli/build-context.js";
 import { buildMetadata, githubOutputLines } from "../../../src/cli/build-metadata.js";
 
 const digest = `sha256:${"c".repeat(64)}`;
@@ -45,5 +45,21 @@ describe("a Dockerfile from outside the context", () => {
     expect(placedIgnore(undefined, ".p")).toBe(".p\n.p.dockerignore\n");
     expect(placedIgnore("*.log\n!keep.log", ".p")).toBe("*.log\n!keep.log\n.p\n.p.dockerignore\n");
     expect(placedIgnore("*.log\n", ".p")).toBe("*.log\n.p\n.p.dockerignore\n");
+  });
+});
+
+describe("uploadExcludes: .dockerignore applied to the upload", () => {
+  test("comments, blanks and leading slashes dropped; the files the engine reads kept", () => {
+    expect(
+      uploadExcludes("# secrets\n\n/secret.env\n  *.log  \n!keep.log\n! /also\n", [
+        ".dockerignore",
+        "Dockerfile",
+      ]),
+    ).toEqual(["secret.env", "*.log", "!keep.log", "!also", "!.dockerignore", "!Dockerfile"]);
+  });
+
+  test("no rules: nothing excluded (and nothing re-included)", () => {
+    expect(uploadExcludes(undefined, ["Dockerfile"])).toEqual([]);
+    expect(uploadExcludes("# only a comment\n", ["Dockerfile"])).toEqual([]);
   });
 });
