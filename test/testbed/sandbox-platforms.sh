@@ -42,15 +42,6 @@ if [ -n "$(find "$binfmt" -mindepth 1 -maxdepth 1 ! -name register ! -name statu
   echo "sandbox-platforms.sh: the sandbox's binfmt_misc is not empty: it is the host's" >&2
   exit 1
 fi
-if [ "$refuse_i386" = 1 ]; then
-  printf 'not a program\n' >"$SANDBOX_WORK/refuse" && chmod +x "$SANDBOX_WORK/refuse"
-  # The i386 ELF header as QEMU's qemu-binfmt-conf.sh matches it (lib/qemu.sh has the same).
-  printf ':refuse-i386:M::%s:%s:%s:F' \
-    '\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00' \
-    '\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff' \
-    "$SANDBOX_WORK/refuse" >"$binfmt/register"
-fi
-
 # The bed's own cache (the .debs), the sandbox's own state, logs and findings.
 export MULTIARCH_RUN="$SANDBOX_WORK/run" MULTIARCH_LOGS="$SANDBOX_WORK/logs" MULTIARCH_STATE="$SANDBOX_WORK/state"
 # shellcheck source=lib/common.sh
@@ -59,6 +50,14 @@ export MULTIARCH_RUN="$SANDBOX_WORK/run" MULTIARCH_LOGS="$SANDBOX_WORK/logs" MUL
 . "$TESTBED_DIR/lib/qemu.sh"
 # shellcheck source=lib/seed.sh
 . "$TESTBED_DIR/lib/seed.sh"
+
+if [ "$refuse_i386" = 1 ]; then
+  printf 'not a program\n' >"$SANDBOX_WORK/refuse" && chmod +x "$SANDBOX_WORK/refuse"
+  # The i386 ELF header qemu-i386 is registered for, so the same programs are refused.
+  printf ':refuse-i386:M::%s:%s:%s:F' "$QEMU_I386_MAGIC" "$QEMU_I386_MASK" "$SANDBOX_WORK/refuse" \
+    >"$binfmt/register"
+fi
+
 qemu_check_platforms
 cat "$PLATFORMS_FILE"
 echo "handlers: $(find "$binfmt" -mindepth 1 -maxdepth 1 ! -name register ! -name status -printf '%f\n' | sort | tr '\n' ' ')"
