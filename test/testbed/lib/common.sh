@@ -86,7 +86,11 @@ phase() {
     "$(awk -v a="$c0" -v b="$(_phase_cpu "$me")" 'BEGIN { printf "%.1f", b - a }')"
 }
 
-_phase_record() { PHASES+=("$(printf '%-22s %7s s wall %7s s CPU%s' "$1" "$2" "$3" "${4:+  ($4)}")"); }
+# Shown as each phase ends too: a run stopped midway still says what its phases cost.
+_phase_record() {
+  PHASES+=("$(printf '%-22s %7s s wall %7s s CPU%s' "$1" "$2" "$3" "${4:+  ($4)}")")
+  info "phase ${PHASES[-1]}"
+}
 
 phase_start() {
   local name=$1 log="$MULTIARCH_LOGS/phase-$1.log"
