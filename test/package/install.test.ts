@@ -175,7 +175,7 @@ describe("installed into an empty project", () => {
     const help = inProject("npx", ["--no-install", "multiarch", "--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^multiarch: build one container per CPU platform/);
-    expect(help.stdout).toContain("multiarch publish --source DIR");
+    expect(help.stdout).toContain("multiarch publish [options] -t REGISTRY/REPO:TAG");
     const v = inProject("npx", ["--no-install", "multiarch", "--version"]);
     expect(v.stdout).toBe(`multiarch ${version}\n`);
   });
