@@ -2,22 +2,24 @@
  * A Dagger session on a given engine, beside the default one (withEngine's): several at once in
  * one process.
  *
- * The SDK's `connect()` gives each session a Client of its own (unlike `connection()`/`dag`, one
- * global per process). It starts `dagger session` as a child process, which reads the engine's
- * address from _EXPERIMENTAL_DAGGER_RUNNER_HOST in the environment it is spawned with: our
- * process.env at that moment (the SDK has no option for it). So opening is serialised: the
- * variable is set, the session opened, and the environment restored before the next one opens;
- * once open, sessions run side by side.
+ * Usually (the SDK loaded from its parts, a dagger CLI named): we start `dagger session` with the
+ * engine's address in its own environment (_EXPERIMENTAL_DAGGER_RUNNER_HOST; engine/session.ts)
+ * and bind a Client of its own to it (not `dag`, the one global client per process). Otherwise
+ * the SDK's `connect()`, which also gives each session its own Client but spawns its child with
+ * our process.env: then opening is serialised (the variable set, the session opened, the
+ * environment restored before the next one opens); once open, sessions run side by side.
  *
  * While the work runs, the engine is watched (a TCP or socket connect every few seconds): when
  * an engine dies, its requests do not always fail (the session may wait for it to come back), so
- * a watched engine that stops answering ends the work with ENGINE_FAILED.
- */
+ * a watched engine that stops answering ends the work with ENGINE_FAILED. */
 import type { Client } from "@dagger.io/dagger";
 import { ErrorCode, MultiarchError } from "../common/errors.js";
 import { LogTail, probeEndpoint, runnerEndpoint, type RunnerEndpoint } from "./connection.js";
+import { loadDaggerSdk } from "./sdk.js";
+import { startSession, type EngineSession } from "./session.js";
 
 const RUNNER_HOST = "_EXPERIMENTAL_DAGGER_RUNNER_HOST";
+const CLI_BIN = "_EXPERIMENTAL_DAGGER_CLI_BIN";
 /** Inside `dagger run` the SDK would reuse that session whatever the runner host says. */
 const SESSION_VARIABLES = ["DAGGER_SESSION_PORT", "DAGGER_SESSION_TOKEN"] as const;
 
@@ -45,8 +47,58 @@ export async function withEngineAt<T>(
   options: EngineSessionOptions,
 ): Promise<T> {
   await assertEngineAnswers(runnerHost, options.platforms);
-  const { connect } = await import("@dagger.io/dagger");
   const log = new LogTail();
+  const sdk = await loadDaggerSdk();
+  const cli = process.env[CLI_BIN];
+  if (sdk.clientOf !== undefined && cli !== undefined && cli !== "") {
+    return withOwnSession(runnerHost, cli, sdk.clientOf, log, work, options);
+  }
+  return withSdkSession(runnerHost, log, work, options);
+}
+
+/**
+ * The session started by us (engine/session.ts) with the runner host in its own environment, and
+ * a client of its own bound to it: nothing global is touched, sessions open side by side.
+ */
+async function withOwnSession<T>(
+  runnerHost: string,
+  cli: string,
+  clientOf: (session: EngineSession) => Client,
+  log: LogTail,
+  work: (client: Client) => Promise<T>,
+  options: EngineSessionOptions,
+): Promise<T> {
+  const env: NodeJS.ProcessEnv = { ...process.env, [RUNNER_HOST]: runnerHost };
+  for (const name of SESSION_VARIABLES) delete env[name];
+  let session: EngineSession;
+  try {
+    session = await startSession(cli, log, env);
+  } catch (error) {
+    throw engineFailed(runnerHost, options.platforms, "connecting to it failed", {
+      stderr: [error instanceof Error ? error.message : String(error), log.text]
+        .filter(Boolean)
+        .join("\n"),
+      cause: error,
+    });
+  }
+  try {
+    return await watched(runnerHost, options.platforms, work(clientOf(session)));
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * The SDK's own connect(): its `dagger session` child reads the runner host from process.env
+ * when spawned, so opening is serialised around setting it (see the module comment).
+ */
+async function withSdkSession<T>(
+  runnerHost: string,
+  log: LogTail,
+  work: (client: Client) => Promise<T>,
+  options: EngineSessionOptions,
+): Promise<T> {
+  const { connect } = await import("@dagger.io/dagger");
   let opened!: () => void;
   const isOpen = new Promise<void>((resolve) => (opened = resolve));
   let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;

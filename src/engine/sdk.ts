@@ -30,6 +30,11 @@ export interface DaggerSdk {
    * loaded from the parts: the index has no way in but its own provisioning.
    */
   readonly connectTo?: (session: EngineSession, work: () => Promise<void>) => Promise<void>;
+  /**
+   * A client of its own (not `dag`) for a session already started: several sessions at once,
+   * one per engine (engine/engine-session.ts); only when loaded from the parts.
+   */
+  readonly clientOf?: (session: EngineSession) => Client;
   /** Whether the parts were loaded from the SDK's files ("parts") or its index ("index"). */
   readonly loadedFrom: "parts" | "index";
 }
@@ -39,12 +44,17 @@ const PARTS = {
   client: "./api/client.gen.js",
   connect: "./common/graphql/connect.js",
   connection: "./common/graphql/connection.js",
+  context: "./common/context.js",
   gqlClient: "./common/graphql/client.js",
 } as const;
 const INDEX_SUFFIX = "/@dagger.io/dagger/dist/src/index.js";
 
 interface ClientPart {
   readonly dag: Client;
+  readonly Client: new (context: unknown) => Client;
+}
+interface ContextPart {
+  readonly Context: new (queryTree: unknown[], connection: unknown) => unknown;
 }
 interface ConnectPart {
   readonly withGQLClient: <T>(
@@ -56,6 +66,7 @@ interface GqlClientPart {
   readonly createGQLClient: (port: number, token: string) => GraphQLClient;
 }
 interface ConnectionPart {
+  readonly Connection: new (client: GraphQLClient) => unknown;
   readonly globalConnection: {
     setGQLClient(client: GraphQLClient): void;
     resetClient(): void;
@@ -96,11 +107,12 @@ async function loadParts(): Promise<DaggerSdk | undefined> {
   }
   if (!index.endsWith(INDEX_SUFFIX)) return undefined;
   try {
-    const [client, connect, connection, gqlClient] = await Promise.all([
+    const [client, connect, connection, gqlClient, context] = await Promise.all([
       import(new URL(PARTS.client, index).href) as Promise<ClientPart>,
       import(new URL(PARTS.connect, index).href) as Promise<ConnectPart>,
       import(new URL(PARTS.connection, index).href) as Promise<ConnectionPart>,
       import(new URL(PARTS.gqlClient, index).href) as Promise<GqlClientPart>,
+      import(new URL(PARTS.context, index).href) as Promise<ContextPart>,
     ]);
     if (
       typeof client.dag !== "object" ||
@@ -126,6 +138,20 @@ async function loadParts(): Promise<DaggerSdk | undefined> {
       // As the SDK connects to a session it is given (DAGGER_SESSION_PORT/TOKEN).
       connectTo: (session, work) =>
         bound(gqlClient.createGQLClient(session.port, session.token), work),
+      // As the SDK's connect() makes its client: its own connection, not the global one.
+      ...(typeof client.Client === "function" &&
+      typeof context.Context === "function" &&
+      typeof connection.Connection === "function"
+        ? {
+            clientOf: (session: EngineSession) =>
+              new client.Client(
+                new context.Context(
+                  [],
+                  new connection.Connection(gqlClient.createGQLClient(session.port, session.token)),
+                ),
+              ),
+          }
+        : {}),
       loadedFrom: "parts",
     };
   } catch {
