@@ -6,6 +6,12 @@
 import { isAbsolute, normalize, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
+import type { ProvenanceMode } from "../attest/provenance.js";
+import {
+  parseProvenanceFlag,
+  parseSbomFlag,
+  withAttestationDefaults,
+} from "./attestation-flags.js";
 import { earlyCommand, UsageError, type HelpTopic } from "./usage.js";
 import { MultiarchError } from "../common/errors.js";
 // Type-only imports from @dagger.io/dagger there: parsing flags never loads the SDK.
@@ -106,6 +112,9 @@ export interface PublishCommand {
   readonly verify: boolean;
   /** With verify: check every ELF file's CPU (off with --no-scan). */
   readonly scan: boolean;
+  /** --provenance / --sbom: attestations attached to every platform (see src/attest). */
+  readonly provenance: ProvenanceMode | false;
+  readonly sbom: boolean;
   readonly json: boolean;
   /** --engine: platforms built on other engines (none: all on the default engine). */
   readonly engines: readonly EngineRoute[];
@@ -186,6 +195,8 @@ export const PUBLISH_OPTIONS = {
   "source-date-epoch": { type: "string" },
   "no-verify": { type: "boolean" },
   "no-scan": { type: "boolean" },
+  provenance: { type: "string" },
+  sbom: { type: "string" },
   json: { type: "boolean" },
   engine: { type: "string", multiple: true },
   fallback: { type: "string" },
@@ -304,6 +315,8 @@ const publishFlagsSchema = z.object({
   retries: retriesFlag,
   "no-verify": z.boolean().default(false),
   "no-scan": z.boolean().default(false),
+  provenance: z.string().optional(),
+  sbom: z.string().optional(),
   json: z.boolean().default(false),
   engine: z.array(z.string()).default([]),
   fallback: z.string().optional(),
@@ -353,7 +366,12 @@ export function parseCli(argv: readonly string[], context: ParseContext): Comman
 }
 
 export function parsePublish(args: readonly string[], context: ParseContext): PublishCommand {
-  const { values, positionals } = strictParse(args, PUBLISH_OPTIONS, true, "publish");
+  const { values, positionals } = strictParse(
+    withAttestationDefaults(args),
+    PUBLISH_OPTIONS,
+    true,
+    "publish",
+  );
   const flags = checkShape(publishFlagsSchema, values, "publish");
 
   const platforms = wrap("--platform", "publish", () => {
@@ -447,10 +465,26 @@ export function parsePublish(args: readonly string[], context: ParseContext): Pu
       : { sourceDateEpoch: flags["source-date-epoch"] }),
     verify: !flags["no-verify"],
     scan: !flags["no-scan"],
+    ...attestationFlags(flags.provenance, flags.sbom, destination.kind),
     json: flags.json,
     engines,
     fallback,
   };
+}
+
+function attestationFlags(
+  provenance: string | undefined,
+  sbom: string | undefined,
+  destination: Destination["kind"],
+): { provenance: ProvenanceMode | false; sbom: boolean } {
+  const flags = { provenance: parseProvenanceFlag(provenance), sbom: parseSbomFlag(sbom) };
+  if (destination === "export" && (flags.provenance !== false || flags.sbom)) {
+    throw new UsageError(
+      "--provenance and --sbom attach to a pushed image, not to --export",
+      "publish",
+    );
+  }
+  return flags;
 }
 
 /**

@@ -86,6 +86,11 @@ Image:
   --media-types oci|docker manifest media types (default: oci)
   --compression gzip|zstd|uncompressed|estargz   layer compression (default: gzip)
 
+Attestations (attached to each platform as OCI 1.1 referrers; the index keeps only platforms):
+  --provenance[=V]         SLSA provenance: true or mode=min (build arg names), mode=max
+                           (their values, secret-looking ones redacted), false (default)
+  --sbom[=true|false]      an SPDX SBOM per platform, made by syft (on PATH or $MULTIARCH_SYFT)
+
 Output:
   --metadata-file FILE     write buildx's metadata JSON: containerimage.digest (the index),
                            containerimage.descriptor, image.name (every pushed name, comma-joined)

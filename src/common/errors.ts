@@ -32,6 +32,8 @@ export const ErrorCode = {
   ENGINE_UNAVAILABLE: "ENGINE_UNAVAILABLE",
   /** An engine that platforms were routed to is down, or died while building them. */
   ENGINE_FAILED: "ENGINE_FAILED",
+  /** A provenance or SBOM attestation could not be made (e.g. no SBOM generator) or attached. */
+  ATTESTATION_FAILED: "ATTESTATION_FAILED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

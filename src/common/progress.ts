@@ -23,6 +23,13 @@ export type ProgressEvent =
   | { readonly kind: "push-done"; readonly digest: string; readonly seconds: number }
   | { readonly kind: "verify-start"; readonly ref: string; readonly scanBinaries: boolean }
   | { readonly kind: "verify-done"; readonly seconds: number }
+  | { readonly kind: "attest-start"; readonly platform: string; readonly what: string }
+  | {
+      readonly kind: "attest-done";
+      readonly platform: string;
+      readonly where: string;
+      readonly seconds: number;
+    }
   | {
       readonly kind: "retry";
       /** What is tried again: a registry request (`GET manifest`), or `push`. */

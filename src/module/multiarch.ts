@@ -34,6 +34,7 @@ import { imageFormatOptions, MultiarchCompression, MultiarchMediaTypes } from ".
 import { MultiarchPublished } from "./published.js";
 import { credentialsFor, MultiarchRegistryAuth, registryOf } from "./registry-auth.js";
 import { variantsOf } from "./variants.js";
+import { attestationOptions } from "./attestations.js";
 
 /** Multi-platform images on Dagger: check emulation, build every platform, publish one index. */
 @object()
@@ -136,6 +137,10 @@ export class Multiarch {
     compression: MultiarchCompression = MultiarchCompression.GZIP,
     /** Retries of a registry request answered 429 or 5xx or cut off, and of the push as a whole (0 to 10; default 4). */
     retries?: number,
+    /** SLSA provenance attached to every platform as an OCI 1.1 referrer: false, true (= min), min or max. */
+    provenance: string = "false",
+    /** An SPDX SBOM per platform, attached as an OCI 1.1 referrer; needs syft where the module runs. */
+    sbom: boolean = false,
   ): Promise<MultiarchPublished> {
     const engine = await dag.defaultPlatform();
     const result = await publishVariants(
@@ -148,6 +153,7 @@ export class Multiarch {
         ...credentialsFor(this.auths(), address),
         ...(plainHttp ? { plainHttp } : {}),
         ...(retries === undefined ? {} : { retries }),
+        ...attestationOptions(provenance, sbom),
       },
     );
     return MultiarchPublished.of(result);
@@ -190,6 +196,10 @@ export class Multiarch {
     compression: MultiarchCompression = MultiarchCompression.GZIP,
     /** Retries of a registry request answered 429 or 5xx or cut off, and of the push as a whole (0 to 10; default 4). */
     retries?: number,
+    /** SLSA provenance attached to every platform as an OCI 1.1 referrer: false, true (= min), min or max. */
+    provenance: string = "false",
+    /** An SPDX SBOM per platform, attached as an OCI 1.1 referrer; needs syft where the module runs. */
+    sbom: boolean = false,
   ): Promise<MultiarchPublished> {
     const report = await publishImage({
       source,
@@ -205,6 +215,7 @@ export class Multiarch {
       ...(plainHttp ? { plainHttp } : {}),
       verify,
       ...(retries === undefined ? {} : { retries }),
+      ...attestationOptions(provenance, sbom),
     });
     return MultiarchPublished.of(report);
   }

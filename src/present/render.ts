@@ -44,6 +44,10 @@ export function progressLine(event: ProgressEvent, context: ProgressContext): st
       return `verifying what the registry serves${event.scanBinaries ? " (platforms, blobs, every binary's CPU)" : ""}…`;
     case "verify-done":
       return `verified in ${seconds(event.seconds)} s`;
+    case "attest-start":
+      return `${name(event.platform)}  making ${event.what}…`;
+    case "attest-done":
+      return `${name(event.platform)}  attested (${event.where}) in ${seconds(event.seconds)} s`;
     case "retry":
       return `retrying ${event.operation} in ${seconds(event.seconds)} s (attempt ${event.attempt}/${event.attempts}: ${event.reason})`;
   }
@@ -135,6 +139,7 @@ export function publishJson(report: PublishReport): PublishJson {
       emulated: p.emulated,
       mode: p.mode,
       ...engineOf(p),
+      ...(p.attestations === undefined ? {} : { attestations: p.attestations }),
     })),
     emulation: report.emulation,
   };

@@ -24,6 +24,9 @@ import {
 import { DEFAULT_PLATFORMS } from "../platform/defaults.js";
 import { formatPlatform, parsePlatforms } from "../platform/platform.js";
 import type { OpenRegistry } from "../registry/open-registry.js";
+import type { BuildFacts } from "../attest/attest-index.js";
+import { baseImageReferences, resolveBaseImages } from "../attest/base-images.js";
+import { gitRevision } from "../attest/builder.js";
 import { exportIndex, type ExportIndexOptions } from "./export-index.js";
 import { publishIndex, type PublishIndexOptions } from "./publish-index.js";
 import { pushByDigest, type PushByDigestOptions } from "./push-by-digest.js";
@@ -38,6 +41,11 @@ const defineOptionsSchema = z.object({
   sourceDateEpoch: z.number().int().nonnegative().optional(),
   probeImage: z.string().min(1).optional(),
   installEmulators: z.boolean().default(false),
+  /**
+   * The host path `source` was read from, when it is one: provenance records the git commit
+   * checked out there.
+   */
+  sourcePath: z.string().min(1).optional(),
 });
 
 export type DefineImageOptions = z.input<typeof defineOptionsSchema> & {
@@ -54,6 +62,8 @@ export class MultiPlatformImage {
     readonly variants: readonly Variant[],
     readonly emulation: EmulationReport,
     private readonly onProgress: ProgressListener,
+    /** What provenance records of how it is built. */
+    readonly buildFacts: BuildFacts = {},
   ) {}
 
   /** Canonical platforms, in the order given. */
@@ -68,7 +78,11 @@ export class MultiPlatformImage {
     address: string | OpenRegistry,
     options: PublishIndexOptions = {},
   ): Promise<PublishResult> {
-    return publishIndex(this.variants, address, { onProgress: this.onProgress, ...options });
+    return publishIndex(this.variants, address, {
+      onProgress: this.onProgress,
+      buildFacts: this.buildFacts,
+      ...options,
+    });
   }
 
   /**
@@ -119,13 +133,15 @@ export async function defineImage(options: DefineImageOptions): Promise<MultiPla
       ? opts.buildArgs
       : { SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch), ...opts.buildArgs };
   // Which steps run as the target (under QEMU when foreign) and which on the build machine.
-  const execution =
+  const dockerfileText =
     typeof source === "function"
       ? undefined
       : await source
           .file(opts.dockerfile)
           .contents()
-          .then(dockerfileExecution, () => undefined); // a missing Dockerfile: buildPlatform says so
+          .catch(() => undefined); // a missing Dockerfile: buildPlatform says so
+  const execution =
+    dockerfileText === undefined ? undefined : await dockerfileExecution(dockerfileText);
   const variants = await Promise.all(
     platforms.map(async (platform, i) => ({
       platform,
@@ -141,5 +157,13 @@ export async function defineImage(options: DefineImageOptions): Promise<MultiPla
       mode: buildMode(emulation.platforms[i]?.mode === "native", execution),
     })),
   );
-  return new MultiPlatformImage(variants, emulation, onProgress);
+  const buildFacts: BuildFacts = {
+    ...(dockerfileText === undefined ? {} : { dockerfile: opts.dockerfile }),
+    target: opts.target,
+    buildArgs,
+    source: opts.sourcePath === undefined ? undefined : await gitRevision(opts.sourcePath),
+    baseImages: async () =>
+      resolveBaseImages(client, await baseImageReferences(dockerfileText ?? "", buildArgs)),
+  };
+  return new MultiPlatformImage(variants, emulation, onProgress, buildFacts);
 }

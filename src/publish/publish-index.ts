@@ -2,7 +2,8 @@
  * publishIndex: push every variant as ONE multi-platform image (an OCI image index), under one or
  * many tags that all name the same digest. Its steps, in order: open the registry (once), build
  * every variant, push (under a staging tag), make the index final (annotations, stored by
- * digest), verify it by digest, move every tag to it, report. A failure at any step before the
+ * digest), attach attestations to its platforms (when asked), verify it by digest, move every
+ * tag to it, report. A failure at any step before the
  * last leaves every tag where it was.
  */
 import type { Secret } from "@dagger.io/dagger";
@@ -19,11 +20,18 @@ import { retriesSchema } from "../registry/retry.js";
 import { DEFAULT_TAG, EXPECTED_TAG, TAG_PATTERN } from "../registry/reference.js";
 import { parseReference, type ImageReference } from "../registry/reference.js";
 import { verify } from "../verify/verify.js";
+import {
+  attestationOptionsSchema,
+  attestIndex,
+  wantsAttestations,
+  type BuildFacts,
+  type PlatformAttestations,
+} from "../attest/attest-index.js";
 import { pushVariants, STAGING_TAG } from "./push-variants.js";
 import { publishResult, type PublishResult } from "./result.js";
 import { finalIndex, moveTags } from "./tag-index.js";
 
-const optionsSchema = imageOptionsSchema.extend({
+const optionsSchema = imageOptionsSchema.merge(attestationOptionsSchema).extend({
   /** Tags to push; default: the address's own tag, else `latest`. */
   tags: z
     .array(z.string().regex(TAG_PATTERN, `a tag: ${EXPECTED_TAG}`))
@@ -51,6 +59,8 @@ const alsoToTagsSchema = z.object({ tags: optionsSchema.shape.tags.unwrap() });
 export type PublishIndexOptions = z.input<typeof optionsSchema> & {
   /** Registry password or token, as a Dagger secret. */
   password?: Secret;
+  /** How the variants were built, for provenance (defineImage passes it). */
+  buildFacts?: BuildFacts;
   onProgress?: ProgressListener;
   /**
    * More repositories (same login) to push the same index to, each with its own tags; no tag
@@ -118,7 +128,7 @@ export async function publishStaged(
   address: string | OpenRegistry,
   options: PublishIndexOptions = {},
 ): Promise<PublishResult> {
-  const { password, onProgress = silent, alsoTo = [], ...rest } = options;
+  const { password, onProgress = silent, alsoTo = [], buildFacts = {}, ...rest } = options;
   const opts = parseOptions(optionsSchema, rest, "publish options");
   checkPlacement(opts, count);
   for (const { tags } of alsoTo) parseOptions(alsoToTagsSchema, { tags }, "alsoTo tags");
@@ -146,7 +156,8 @@ export async function publishStaged(
     })),
   );
   const tags = opts.tags ?? [target.ref.tag ?? DEFAULT_TAG];
-  return publishTo([{ target, tags }, ...more], firstSteps, opts, password, onProgress);
+  const attest = { facts: buildFacts, startedOn: new Date() };
+  return publishTo([{ target, tags }, ...more], firstSteps, opts, password, onProgress, attest);
 }
 
 /**
@@ -198,6 +209,7 @@ async function publishTo(
   opts: ParsedOptions,
   password: Secret | undefined,
   onProgress: ProgressListener,
+  attest: AttestInputs,
 ): Promise<PublishResult> {
   const stops = destinations.map(({ target }) =>
     target.registry.onRetry((retry) => onProgress(retryEvent(retry))),
@@ -215,14 +227,14 @@ async function publishTo(
       onProgress,
       secrets: destinations.flatMap(({ target }) => target.secrets),
     });
-    const staged: { destination: Destination; index: ManifestResult }[] = [];
+    const staged: ({ destination: Destination } & Finished)[] = [];
     for (const destination of destinations) {
       const start = destination === primary ? pushStart : performance.now();
       const digest =
         destination === primary
           ? pushed
           : await pushStaged(built, destination.target, STAGING_TAG, opts, password, onProgress);
-      const index = await finish(
+      const finished = await finish(
         destination.target,
         digest,
         start,
@@ -230,8 +242,9 @@ async function publishTo(
         opts,
         password,
         onProgress,
+        attest,
       );
-      staged.push({ destination, index });
+      staged.push({ destination, ...finished });
     }
     for (const { destination, index } of staged) {
       await moveTags(destination.target, index, destination.tags);
@@ -245,6 +258,7 @@ async function publishTo(
       first.index,
       first.destination.tags,
       built,
+      first.attestations,
     );
     const moreRefs = more.flatMap(({ destination: { target, tags }, index }) =>
       tags.map((tag) => `${target.registry.describe(target.ref.repository, tag)}@${index.digest}`),
@@ -297,7 +311,21 @@ export function pushStaged(
   });
 }
 
-/** Make what was pushed (`pushed`) the final index and verify it; no tag moves. */
+/** What provenance records beyond the options: how it was built, and when the publish began. */
+interface AttestInputs {
+  readonly facts: BuildFacts;
+  readonly startedOn: Date;
+}
+
+interface Finished {
+  readonly index: ManifestResult;
+  readonly attestations: readonly PlatformAttestations[];
+}
+
+/**
+ * Make what was pushed (`pushed`) the final index, attach its attestations and verify it; no tag
+ * moves.
+ */
 async function finish(
   target: OpenRegistry,
   pushed: string,
@@ -306,7 +334,8 @@ async function finish(
   opts: ParsedOptions,
   password: Secret | undefined,
   onProgress: ProgressListener,
-): Promise<ManifestResult> {
+  attest: AttestInputs,
+): Promise<Finished> {
   const { ref } = target;
   const repo = `${ref.registry}/${ref.repository}`;
   const placed = opts.placedAnnotations;
@@ -322,6 +351,16 @@ async function finish(
     seconds: (performance.now() - start) / 1000,
   });
 
+  // Attestations are referrers of the platform manifests, attached before any tag names the
+  // index: the index keeps only real platforms, and a failure here moves no tag.
+  const attestations = wantsAttestations(opts)
+    ? await attestIndex(
+        { target, options: opts, facts: attest.facts, startedOn: attest.startedOn, onProgress },
+        index,
+        built.map((b) => b.platform),
+      )
+    : [];
+
   // What the registry serves must be what was built: every platform, no stray entry, and
   // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
   if (opts.verify && built.length > 1) {
@@ -331,6 +370,7 @@ async function finish(
     await verify(where, {
       platforms: built.map((b) => b.platform),
       scanBinaries: opts.scanBinaries,
+      attestations: { provenance: opts.provenance !== false, sbom: opts.sbom },
       ...(opts.username === undefined || password === undefined
         ? {}
         : { username: opts.username, password }),
@@ -340,7 +380,7 @@ async function finish(
     });
     onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
   }
-  return index;
+  return { index, attestations };
 }
 
 /**

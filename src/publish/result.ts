@@ -6,6 +6,8 @@ import type { BuiltVariant } from "../engine/variants.js";
 import type { BuildMode } from "../plan/dockerfile-stages.js";
 import type { ManifestResult, RegistryClient } from "../registry/client.js";
 import { summariseManifest } from "../registry/image-index.js";
+import type { PlatformAttestations } from "../attest/attest-index.js";
+import type { ReferrersSource } from "../attest/referrers.js";
 
 export interface PublishedPlatform {
   /** Canonical platform, `os/arch[/variant]`. */
@@ -19,6 +21,12 @@ export interface PublishedPlatform {
   readonly emulated: boolean;
   /** native, cross (nothing ran under QEMU) or emulated. */
   readonly mode: BuildMode;
+  /** Its provenance and SBOM manifests, when asked for, and where they are listed. */
+  readonly attestations?: {
+    readonly referrers: ReferrersSource;
+    readonly provenance?: string;
+    readonly sbom?: string;
+  };
 }
 
 export interface PublishResult {
@@ -42,6 +50,7 @@ export async function publishResult(
   index: ManifestResult,
   tags: readonly string[],
   built: readonly BuiltVariant[],
+  attestations: readonly PlatformAttestations[] = [],
 ): Promise<PublishResult> {
   const where = registry.describe(repository, index.digest);
   const summary = await summariseManifest(registry, repository, index, where);
@@ -57,6 +66,7 @@ export async function publishResult(
     mediaType: index.mediaType,
     platforms: built.map((b) => {
       const entry = entries.find((e) => e.platform === b.platform);
+      const attested = attestations.find((a) => a.platform === b.platform);
       return {
         platform: b.platform,
         digest: entry?.digest ?? "",
@@ -64,6 +74,15 @@ export async function publishResult(
         seconds: b.seconds,
         emulated: b.emulated,
         mode: b.mode,
+        ...(attested === undefined
+          ? {}
+          : {
+              attestations: {
+                referrers: attested.source,
+                ...(attested.provenance === undefined ? {} : { provenance: attested.provenance }),
+                ...(attested.sbom === undefined ? {} : { sbom: attested.sbom }),
+              },
+            }),
       };
     }),
   };

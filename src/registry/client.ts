@@ -11,7 +11,7 @@
 import { ErrorCode, MultiarchError, type MultiarchErrorOptions } from "../common/errors.js";
 import { RegistryAuth } from "./auth.js";
 import { isDigest, sha256Digest } from "./digest.js";
-import { IMAGE_MANIFEST_MEDIA_TYPES, INDEX_MEDIA_TYPES } from "./media-types.js";
+import { IMAGE_MANIFEST_MEDIA_TYPES, INDEX_MEDIA_TYPES, MediaType } from "./media-types.js";
 import {
   assertDigest,
   assertRegistryHost,
@@ -54,6 +54,8 @@ const OPERATIONS = {
   "DELETE manifest": { method: "DELETE", kind: "manifests", byDigestOnly: true, access: "delete" },
   "GET blob": { method: "GET", kind: "blobs", byDigestOnly: true, access: "pull" },
   "HEAD blob": { method: "HEAD", kind: "blobs", byDigestOnly: true, access: "pull" },
+  // OCI 1.1: the manifests whose `subject` is a digest; 404 where the registry has no such API.
+  "GET referrers": { method: "GET", kind: "referrers", byDigestOnly: true, access: "pull" },
 } as const;
 
 type Operation = keyof typeof OPERATIONS;
@@ -90,6 +92,16 @@ export interface ManifestResult {
   /** The manifest exactly as stored: re-put these bytes to keep the digest. */
   readonly bytes: Buffer;
   readonly json: unknown;
+}
+
+/** What a registry answered to a manifest put. */
+export interface PutManifestResult {
+  readonly digest: string;
+  /**
+   * The OCI-Subject header: the registry has the referrers API and indexed the manifest's
+   * `subject` (OCI distribution 1.1). Absent when it has no such API.
+   */
+  readonly subject?: string;
 }
 
 interface RequestSpec {
@@ -245,6 +257,16 @@ export class RegistryClient {
     bytes: Uint8Array,
     mediaType: string,
   ): Promise<string> {
+    return (await this.pushManifest(repository, reference, bytes, mediaType)).digest;
+  }
+
+  /** putManifest, also telling whether the registry indexed the manifest's `subject`. */
+  async pushManifest(
+    repository: string,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+  ): Promise<PutManifestResult> {
     const operation = "PUT manifest";
     const spec = this.#spec(operation, repository, reference);
     const digest = sha256Digest(bytes);
@@ -270,7 +292,61 @@ export class RegistryClient {
         { hint: "the registry rewrote the manifest; it cannot be published byte for byte there" },
       );
     }
+    const subject = response.headers.get("oci-subject");
+    return { digest, ...(subject !== null && isDigest(subject) ? { subject } : {}) };
+  }
+
+  /**
+   * Store `bytes` as a blob unless the repository has it already (a POST opening an upload, then
+   * one PUT with every byte: attestations are small).
+   * @returns the blob's digest
+   */
+  async putBlob(repository: string, bytes: Uint8Array): Promise<string> {
+    assertRepository(repository);
+    const digest = sha256Digest(bytes);
+    if (await this.blobExists(repository, digest)) return digest;
+    const started = await this.#request({
+      operation: "POST blob upload",
+      method: "POST",
+      path: `/v2/${repository}/blobs/uploads/`,
+      scope: `repository:${repository}:pull,push`,
+    });
+    await discard(started);
+    await this.#upload(started, repository, digest, bytes);
     return digest;
+  }
+
+  /**
+   * The referrers of a manifest by the OCI 1.1 referrers API: an image index whose entries are
+   * the manifests whose `subject` is `digest`.
+   * @returns undefined when the registry has no referrers API (it answers 404)
+   */
+  async getReferrers(repository: string, digest: string): Promise<ManifestResult | undefined> {
+    const operation = "GET referrers";
+    const response = await this.#find({
+      ...this.#spec(operation, repository, digest),
+      headers: { Accept: MediaType.OCI_INDEX },
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
+    if (response === undefined) return undefined;
+    const bytes = Buffer.from(await response.arrayBuffer());
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString("utf8"));
+    } catch (cause) {
+      throw this.#servedWrong(
+        response,
+        operation,
+        `The referrers of ${this.describe(repository, digest)} are not JSON.`,
+        { cause },
+      );
+    }
+    return {
+      mediaType: manifestMediaType(response, json),
+      digest: sha256Digest(bytes),
+      bytes,
+      json,
+    };
   }
 
   /**
@@ -326,7 +402,25 @@ export class RegistryClient {
     await discard(started);
     // 201: mounted. 202: the registry would not mount, and opened an upload session instead.
     if (started.status === 201) return "mounted";
-    const bytes = await this.getBlob(from, digest);
+    await this.#upload(started, repository, digest, await this.getBlob(from, digest));
+    return "copied";
+  }
+
+  /**
+   * Delete a manifest by digest (the registry must allow deletes). Tags pointing at it go with it.
+   * @returns false when there was no such manifest
+   */
+  async deleteManifest(repository: string, digest: string): Promise<boolean> {
+    return this.#exists(this.#spec("DELETE manifest", repository, digest));
+  }
+
+  /** Send every byte of a blob to the upload session `started` opened (its Location). */
+  async #upload(
+    started: Response,
+    repository: string,
+    digest: string,
+    bytes: Uint8Array,
+  ): Promise<void> {
     const location = new URL(started.headers.get("location") ?? "", `${this.baseUrl}/`);
     if (location.origin !== this.baseUrl || !location.pathname.startsWith("/v2/")) {
       throw new MultiarchError(
@@ -345,15 +439,6 @@ export class RegistryClient {
       body: bytes,
     });
     await discard(done);
-    return "copied";
-  }
-
-  /**
-   * Delete a manifest by digest (the registry must allow deletes). Tags pointing at it go with it.
-   * @returns false when there was no such manifest
-   */
-  async deleteManifest(repository: string, digest: string): Promise<boolean> {
-    return this.#exists(this.#spec("DELETE manifest", repository, digest));
   }
 
   // --- requests --------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ export const MediaType = {
   DOCKER_MANIFEST_LIST: "application/vnd.docker.distribution.manifest.list.v2+json",
   DOCKER_MANIFEST: "application/vnd.docker.distribution.manifest.v2+json",
   DOCKER_CONFIG: "application/vnd.docker.container.image.v1+json",
+  /** The config of an artifact that has none: the two bytes `{}` (OCI 1.1). */
+  OCI_EMPTY: "application/vnd.oci.empty.v1+json",
+  /** An in-toto statement (provenance). */
+  IN_TOTO: "application/vnd.in-toto+json",
+  SPDX_JSON: "application/spdx+json",
+  CYCLONEDX_JSON: "application/vnd.cyclonedx+json",
 } as const;
 
 export type MediaType = (typeof MediaType)[keyof typeof MediaType];

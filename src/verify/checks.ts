@@ -8,6 +8,7 @@ import { describePlatform, rawPlatform, type OciPlatform } from "../registry/ima
 import { INDEX_MEDIA_TYPES } from "../registry/media-types.js";
 import { ET_DYN, ET_EXEC, elfMismatch } from "./elf.js";
 import type { ScannedFile } from "./overlay.js";
+import { buildxAttestationTarget, REFERENCE_DIGEST, REFERENCE_TYPE } from "./attestations.js";
 
 export type ProblemKind =
   /** The reference names nothing the registry has. */
@@ -35,7 +36,13 @@ export type ProblemKind =
   /** A layer could not be read for the binary scan. */
   | "unreadable-layer"
   /** The smoke command failed (or could not start) on a platform. */
-  | "smoke-failed";
+  | "smoke-failed"
+  /** An attestation listed for a platform is about another manifest (its subject). */
+  | "attestation-subject"
+  /** An attestation is not an OCI artifact, in-toto SLSA statement or SBOM it claims to be. */
+  | "attestation-malformed"
+  /** An attestation that was asked for (publish --provenance / --sbom) is not attached. */
+  | "missing-attestation";
 
 export interface Problem {
   /** The platform the problem is about, as the index names it; absent for index-wide ones. */
@@ -50,10 +57,6 @@ export interface EntryFacts {
   readonly platform?: OciPlatform | undefined;
   readonly annotations?: Readonly<Record<string, string>> | undefined;
 }
-
-/** BuildKit marks its attestation manifests with this annotation. */
-const REFERENCE_TYPE = "vnd.docker.reference.type";
-const REFERENCE_DIGEST = "vnd.docker.reference.digest";
 
 export function checkMediaType(mediaType: string): Problem[] {
   if (INDEX_MEDIA_TYPES.includes(mediaType)) return [];
@@ -77,7 +80,12 @@ export function checkPlatforms(
 ): Problem[] {
   const problems: Problem[] = [];
   const seen = new Map<string, string>();
+  const digests = new Set(entries.map((e) => e.digest));
   for (const entry of entries) {
+    // buildx's attestation manifests (unknown/unknown, naming the manifest they are about) are
+    // not platforms: verify reads them as that platform's attestations.
+    const about = buildxAttestationTarget(entry);
+    if (about !== undefined && digests.has(about)) continue;
     if (entry.platform === undefined) {
       problems.push({
         kind: "no-platform",

@@ -2,6 +2,7 @@
  * The verify report: its shape, and how it reads as text. Pure.
  */
 import { shortDigest } from "../common/text.js";
+import type { AttestationVerification } from "./attestations.js";
 import type { FileMismatch, Problem } from "./checks.js";
 
 /** What the binary scan of one variant saw. */
@@ -48,6 +49,8 @@ export interface PlatformVerification {
   readonly scan?: BinaryScan;
   /** Absent without a smoke command. */
   readonly smoke?: SmokeResult;
+  /** Provenance and SBOMs attached to it (referrers) or listed for it in the index (buildx). */
+  readonly attestations?: readonly AttestationVerification[];
 }
 
 export interface VerifyReport {
@@ -107,6 +110,18 @@ function smokeText(smoke: SmokeResult | undefined): string | undefined {
     : `smoke: FAILED (exit ${smoke.exitCode ?? "?"})`;
 }
 
+const LOCATIONS = { api: "referrers API", tag: "referrers tag", index: "in the index, buildx" };
+
+/** `attestations: provenance, sbom (referrers tag)`. */
+function attestationText(
+  attestations: readonly AttestationVerification[] | undefined,
+): string | undefined {
+  if (attestations === undefined || attestations.length === 0) return undefined;
+  const kinds = attestations.map((a) => `${a.kind}${a.format === undefined ? "" : ` ${a.format}`}`);
+  const where = [...new Set(attestations.map((a) => LOCATIONS[a.location]))].join(", ");
+  return `attestations: ${kinds.join(", ")} (${where})`;
+}
+
 /**
  * The report as a human reads it: a header, a line per platform, then the problems (unless
  * `problems: false`, for a caller that shows them elsewhere, as the CLI does in its error).
@@ -126,6 +141,8 @@ export function formatReport(
     ];
     const smoke = smokeText(p.smoke);
     if (smoke !== undefined) parts.push(smoke);
+    const attested = attestationText(p.attestations);
+    if (attested !== undefined) parts.push(attested);
     lines.push(`  ${parts.join("  ")}`);
   }
   const scans = report.platforms.flatMap((p) => (p.scan === undefined ? [] : [p.scan]));

@@ -47,6 +47,12 @@ import {
   type BlobFacts,
   type Problem,
 } from "./checks.js";
+import {
+  buildxAttestationTarget,
+  verifyIndexAttestation,
+  verifyReferrers,
+  type RequiredAttestations,
+} from "./attestations.js";
 import { readLayer } from "./layer.js";
 import { cachedLayerRead, defaultLayerCacheDir } from "./layer-cache.js";
 import { classifyEntry, mergeLayers } from "./overlay.js";
@@ -77,6 +83,11 @@ const optionsSchema = z.object({
   smoke: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
   /** Retries of a registry request answered 429 or 5xx, or whose connection failed. */
   retries: retriesSchema.optional(),
+  /**
+   * Attestations every platform must have (publish asks for what it attached). Whatever is
+   * attached is read and checked either way.
+   */
+  attestations: z.object({ provenance: z.boolean(), sbom: z.boolean() }).partial().default({}),
   /** Throw VERIFY_FAILED naming every problem (default true); else only report them. */
   throwOnProblem: z.boolean().default(true),
 });
@@ -110,6 +121,7 @@ interface Context {
   /** Where layer reads are kept by digest; undefined: no cache. */
   readonly layerCache: string | undefined;
   readonly limit: <T>(work: () => Promise<T>) => Promise<T>;
+  readonly required: RequiredAttestations;
 }
 
 /**
@@ -139,6 +151,7 @@ export async function verify(ref: string, options: VerifyOptions = {}): Promise<
     scan: opts.scanBinaries,
     layerCache: opts.layerCache === false ? undefined : (opts.layerCache ?? defaultLayerCacheDir()),
     limit: limiter(LAYER_CONCURRENCY),
+    required: opts.attestations,
   };
 
   const report = await inspect(ctx, reference, expected);
@@ -225,7 +238,8 @@ async function inspect(
 
   if (doc.kind === "manifest") {
     // Not an index: say so, and still check the one image it is.
-    const variant = await verifyImage(ctx, top.digest, doc.manifest, undefined);
+    const image = await verifyImage(ctx, top.digest, doc.manifest, undefined);
+    const variant = await withReferrers(ctx, image);
     return {
       ...base,
       platforms: [variant.verification],
@@ -243,11 +257,68 @@ async function inspect(
     ...checkMediaType(top.mediaType),
     ...checkPlatforms(entries, expected),
   ];
-  const variants = await Promise.all(entries.map((entry) => verifyEntry(ctx, entry)));
+  // buildx's attestation manifests are entries too, but about a platform, not platforms.
+  const digests = new Set(entries.map((e) => e.digest));
+  const isAttestation = (e: Descriptor) => digests.has(buildxAttestationTarget(e) ?? "");
+  const variants = await Promise.all(
+    entries
+      .filter((entry) => !isAttestation(entry))
+      .map(async (entry) => withReferrers(ctx, await verifyEntry(ctx, entry))),
+  );
+  const inIndex = await Promise.all(
+    entries.filter(isAttestation).map(async (entry) => {
+      const about = buildxAttestationTarget(entry) ?? "";
+      const variant = variants.find((v) => v.verification.digest === about);
+      const platform = variant?.verification.platform ?? "none";
+      const where = {
+        registry: ctx.registry,
+        repository: ctx.repository,
+        platform,
+        subject: about,
+      };
+      return { about, ...(await verifyIndexAttestation(where, entry)) };
+    }),
+  );
+  const platforms = variants.map((v) => {
+    const extra = inIndex.filter((a) => a.about === v.verification.digest);
+    const attestations = [
+      ...(v.verification.attestations ?? []),
+      ...extra.flatMap((a) => a.attestations),
+    ];
+    return attestations.length === 0 ? v.verification : { ...v.verification, attestations };
+  });
   return {
     ...base,
-    platforms: variants.map((v) => v.verification),
-    problems: [...problems, ...variants.flatMap((v) => v.problems)],
+    platforms,
+    problems: [
+      ...problems,
+      ...variants.flatMap((v) => v.problems),
+      ...inIndex.flatMap((a) => a.problems),
+    ],
+  };
+}
+
+/** A platform's OCI 1.1 referrers, read and checked (see verifyReferrers). */
+async function withReferrers(ctx: Context, variant: VariantOutcome): Promise<VariantOutcome> {
+  const { platform, digest } = variant.verification;
+  if (platform === "none" || platform.startsWith("unknown/")) return variant;
+  const where = { registry: ctx.registry, repository: ctx.repository, platform, subject: digest };
+  const read = await served(() => verifyReferrers(where, ctx.required));
+  if (!read.ok) {
+    return {
+      ...variant,
+      problems: [
+        ...variant.problems,
+        { platform, kind: "attestation-malformed", message: read.reason },
+      ],
+    };
+  }
+  const { attestations, problems } = read.value;
+  return {
+    ...variant,
+    verification:
+      attestations.length === 0 ? variant.verification : { ...variant.verification, attestations },
+    problems: [...variant.problems, ...problems],
   };
 }
 

@@ -26,6 +26,8 @@ export REPO_DIR # read by lib/engine.sh
 . "$TESTBED_DIR/lib/sdk-images.sh"
 # shellcheck source=lib/actionlint.sh
 . "$TESTBED_DIR/lib/actionlint.sh"
+# shellcheck source=lib/syft.sh
+. "$TESTBED_DIR/lib/syft.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -80,6 +82,8 @@ cmd_up() {
     phase engine-restart engine_up
     # Two more engines, each in a network namespace of its own (routing platforms to engines).
     phase extra-engines extra_engines_up
+    # The SBOM generator --sbom runs (a Go build the first time, cached).
+    phase syft syft_up
   fi
   phase_report
   step "Test bed up ($what) in $((SECONDS - t0)) s"
@@ -96,6 +100,7 @@ cmd_status() {
   seed_status "$what" || down+=("base images")
   if [ "$what" = all ]; then sdk_status || down+=("SDK images"); fi
   if [ "$what" = all ]; then actionlint_status || down+=(actionlint); fi
+  if [ "$what" = all ]; then syft_status || down+=(syft); fi
   echo "logs:       $MULTIARCH_LOGS"
   echo "caches:     $MULTIARCH_CACHE (binaries, Debian packages, root filesystems)"
   if [ ${#down[@]} -gt 0 ]; then

@@ -189,6 +189,7 @@ export async function runPublish(
         source: context.directory,
         platforms: [...command.platforms],
         dockerfile: context.dockerfile,
+        ...(command.source === undefined ? {} : { sourcePath: command.source }),
         buildArgs: { ...command.buildArgs },
         secrets: buildSecrets.map(({ id, value }) => client.setSecret(id, value)),
         ...(command.target === undefined ? {} : { target: command.target }),
@@ -232,6 +233,8 @@ export async function runPublish(
                 ...access,
                 verify: command.verify,
                 scanBinaries: command.scan,
+                provenance: command.provenance,
+                sbom: command.sbom,
                 tags: [...first.tags],
                 alsoTo: more,
               });

@@ -312,7 +312,7 @@ describe("verify", () => {
     expect(deleted.platforms[0]?.scan?.layers).toBe(3);
   });
 
-  it("fails an index with an unknown/unknown (attestation) entry, naming it", async () => {
+  it("reads a buildx attestation entry as its platform's attestation; fails one about no platform", async () => {
     const statement = await pushBlob(
       repo,
       json({
@@ -327,24 +327,50 @@ describe("verify", () => {
         os: "unknown",
         rootfs: { type: "layers", diff_ids: [statement.digest] },
       },
-      [{ mediaType: "application/vnd.in-toto+json", ...statement }],
+      [
+        {
+          mediaType: "application/vnd.in-toto+json",
+          ...statement,
+          annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" },
+        },
+      ],
     );
     const amd64 = entry("linux/amd64");
-    await putIndex(repo, "attested", [
-      as(amd64, "linux", "amd64"),
-      as(entry("linux/arm64"), "linux", "arm64"),
-      {
-        ...as(attestation, "unknown", "unknown"),
-        annotations: {
-          "vnd.docker.reference.digest": amd64.digest,
-          "vnd.docker.reference.type": "attestation-manifest",
-        },
+    const about = (digest: string) => ({
+      ...as(attestation, "unknown", "unknown"),
+      annotations: {
+        "vnd.docker.reference.digest": digest,
+        "vnd.docker.reference.type": "attestation-manifest",
       },
+    });
+    const platforms = [as(amd64, "linux", "amd64"), as(entry("linux/arm64"), "linux", "arm64")];
+    await putIndex(repo, "attested", [...platforms, about(amd64.digest)]);
+    const report = await verifyReport(at("attested"), {
+      platforms: ["linux/amd64", "linux/arm64"],
+      scanBinaries: false,
+    });
+    expect(report.problems).toEqual([]);
+    expect(report.platforms.map((p) => [p.platform, p.attestations])).toEqual([
+      [
+        "linux/amd64",
+        [
+          {
+            kind: "provenance",
+            digest: attestation.digest,
+            artifactType: "application/vnd.in-toto+json",
+            location: "index",
+            format: "https://slsa.dev/provenance/v0.2",
+          },
+        ],
+      ],
+      ["linux/arm64", undefined],
     ]);
-    const error = await verifyError(at("attested"), { platforms: ["linux/amd64", "linux/arm64"] });
+
+    // About a manifest the index does not list: an unknown/unknown entry, named.
+    await putIndex(repo, "dangling", [...platforms, about(`sha256:${"0".repeat(64)}`)]);
+    const error = await verifyError(at("dangling"), { platforms: ["linux/amd64", "linux/arm64"] });
     expect(kinds(error.report)).toEqual([["unknown-platform", "unknown/unknown"]]);
-    expect(error.message).toContain("unknown/unknown");
-    expect(error.message).toContain("attestation manifest");
+    expect(error.message).toContain("attestation manifest (for sha256:000000000000)");
     expect(error.message).toContain(attestation.digest.slice(0, 19));
   });
 

@@ -262,6 +262,8 @@ describe("good input → the typed command", () => {
       compression: "gzip",
       verify: true,
       scan: true,
+      provenance: false,
+      sbom: false,
       json: false,
       engines: [],
       fallback: "fail",
@@ -310,6 +312,30 @@ describe("good input → the typed command", () => {
     ).toThrow(/The engine tcp:\/\/a:1 is given twice/);
     expect(() => publish("--address", ADDRESS, "--fallback", "maybe")).toThrow(
       /--fallback: --fallback is fail or emulate/,
+    );
+  });
+
+  test("--provenance and --sbom as buildx spells them: bare, booleans, mode=min|max", () => {
+    expect(publish("--address", ADDRESS, "--provenance", "--sbom")).toMatchObject({
+      provenance: "min",
+      sbom: true,
+    });
+    expect(publish("--address", ADDRESS, "--provenance=mode=max", "--sbom=false")).toMatchObject({
+      provenance: "max",
+      sbom: false,
+    });
+    expect(publish("--address", ADDRESS, "--provenance=false", "--sbom=1")).toMatchObject({
+      provenance: false,
+      sbom: true,
+    });
+    expect(() => publish("--address", ADDRESS, "--provenance=mode=full")).toThrow(
+      '--provenance "mode=full": expected true, false, mode=min or mode=max',
+    );
+    expect(() => publish("--address", ADDRESS, "--sbom=yes")).toThrow(
+      '--sbom "yes": expected true or false',
+    );
+    expect(() => publish("--export", "/tmp/x.tar", "--sbom")).toThrow(
+      "--provenance and --sbom attach to a pushed image, not to --export",
     );
   });
 

@@ -51,7 +51,9 @@ function attempt(command: keyof typeof OPTIONS, flag: string, value: string): Ro
   const base = [...(BASE[command] ?? [])];
   const at = base.indexOf(`--${flag}`);
   const argv = [...base];
-  if (at === -1) argv.push(`--${flag}`, value);
+  // `--flag=value`: the one spelling every string flag takes (--provenance and --sbom, as in
+  // buildx, take a value only after `=`).
+  if (at === -1) argv.push(`--${flag}=${value}`);
   else argv[at + 1] = value;
   try {
     const parsed = parseCli(argv, context);

@@ -116,6 +116,7 @@ describe("MultiarchError", () => {
   test("every code is its own name", () => {
     expect(Object.entries(ErrorCode).every(([k, v]) => k === v)).toBe(true);
     expect(Object.keys(ErrorCode).sort()).toEqual([
+      "ATTESTATION_FAILED",
       "AUTH_FAILED",
       "BUILD_FAILED",
       "EMULATION_UNAVAILABLE",

@@ -62,7 +62,7 @@ describe("checkPlatforms", () => {
     expect(problems[0]?.message).toContain("requested: linux/amd64, linux/arm64");
   });
 
-  it("names an unknown/unknown entry, and says when it is a BuildKit attestation", () => {
+  it("takes a BuildKit attestation entry about a listed platform for what it is, not a platform", () => {
     const attestation: EntryFacts = {
       ...entry(4, "unknown", "unknown"),
       annotations: {
@@ -70,12 +70,23 @@ describe("checkPlatforms", () => {
         "vnd.docker.reference.digest": d(1),
       },
     };
+    expect(checkPlatforms([...good, attestation], platforms("amd64,arm64,arm/v7"))).toEqual([]);
+  });
+
+  it("names an unknown/unknown entry, and says when it is a BuildKit attestation about nothing listed", () => {
+    const attestation: EntryFacts = {
+      ...entry(4, "unknown", "unknown"),
+      annotations: {
+        "vnd.docker.reference.type": "attestation-manifest",
+        "vnd.docker.reference.digest": d(9),
+      },
+    };
     const problems = checkPlatforms([...good, attestation], platforms("amd64,arm64,arm/v7"));
     expect(problems).toHaveLength(1);
     expect(problems[0]?.kind).toBe("unknown-platform");
     expect(problems[0]?.platform).toBe("unknown/unknown");
     expect(problems[0]?.message).toContain("unknown/unknown");
-    expect(problems[0]?.message).toContain("attestation manifest (for sha256:111111111111)");
+    expect(problems[0]?.message).toContain("attestation manifest (for sha256:999999999999)");
     // Not also an "extra" platform.
     expect(problems.some((p) => p.kind === "extra-platform")).toBe(false);
   });
