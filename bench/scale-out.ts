@@ -7,7 +7,8 @@
  *     with --no-scan and with --no-verify;
  *  2. each platform's build time on its own (`build --push-by-digest`, one job each, as a CI
  *     matrix runs them), native or under QEMU on this machine, and the five together on one
- *     engine (`publish`): the inputs of the model of native builders per architecture.
+ *     engine (`publish`): the inputs of the model of native builders per architecture;
+ *  3. the five split over three engines (the bed's extra engines, on this same machine).
  * The workload is CPU-bound shell work in each platform's own busybox, so the emulated/native
  * ratio is QEMU's cost on the CPU, not on downloads.
  * Usage: npm run build && tsx bench/scale-out.ts [--runs N]   (writes bench/results/scale-out.*)
@@ -171,11 +172,42 @@ async function fiveOnOneEngine(): Promise<{ wall: number; builds: Record<string,
   }
 }
 
+/**
+ * The same five over three engines (issue 15's routing: the bed's extra engines, TESTBED_ENGINES,
+ * run on this same machine): arm64 and arm/v7 on the second, ppc64le and s390x on the third.
+ */
+async function fiveOverThreeEngines(): Promise<{ wall: number } | undefined> {
+  const [e2, e3] = (process.env["TESTBED_ENGINES"] ?? "").split(" ").filter(Boolean);
+  if (e2 === undefined || e3 === undefined) return undefined;
+  const dir = context(`${STAMP}-three`);
+  try {
+    const { seconds } = await cli([
+      "publish",
+      "--source",
+      dir,
+      "--platforms",
+      FIVE.join(","),
+      "--engine",
+      `linux/arm64,linux/arm/v7=${e2}`,
+      "--engine",
+      `linux/ppc64le,linux/s390x=${e3}`,
+      "--address",
+      `${REGISTRY}/${REPO}/three`,
+      "--no-scan",
+      "--json",
+    ]);
+    return { wall: seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // --- report -------------------------------------------------------------------------------------
 
 const merge = await mergeCost();
 const single = await perPlatform();
 const five = await fiveOnOneEngine();
+const three = await fiveOverThreeEngines();
 
 const native = single.find((r) => r.platform === "linux/amd64")?.seconds ?? 0;
 const mergeNoScan = median(merge.find((r) => r.mode.includes("--no-scan"))?.seconds ?? []);
@@ -202,6 +234,8 @@ const result = {
     wallSeconds: round(five.wall),
     buildSeconds: Object.fromEntries(Object.entries(five.builds).map(([k, v]) => [k, round(v)])),
   },
+  fiveOverThreeEngines:
+    three === undefined ? "not measured: no TESTBED_ENGINES" : { wallSeconds: round(three.wall) },
   model: {
     nativeBuildersSeconds: round(modelled),
     sumOfSingleBuildsSeconds: round(single.reduce((sum, r) => sum + r.seconds, 0)),
@@ -236,6 +270,10 @@ const md = [
   )
     .map(([k, v]) => `${k} ${v} s`)
     .join(", ")}.`,
+  "",
+  three === undefined
+    ? "Five over three engines: not measured (no TESTBED_ENGINES)."
+    : `Five over three engines on this same machine (arm64 + arm/v7, ppc64le + s390x on the bed's extra engines; \`publish --engine … --no-scan\`): ${round(three.wall)} s wall. The engines share the same two cores.`,
   "",
   `Model, native builders per architecture (each platform as fast as amd64 natively here, all at once, then one merge --no-scan): ${result.model.nativeBuildersSeconds} s of build + merge, against ${result.model.slowestSingleBuildSeconds} s for the slowest emulated platform alone and ${result.fiveOnOneEngine.wallSeconds} s for the five on this engine.`,
   "",

@@ -23,6 +23,8 @@ import { defineImage } from "../publish/define-image.js";
 import { publish as publishImage } from "../publish/publish.js";
 import { publishIndex as publishVariants } from "../publish/publish-index.js";
 import { inspectTable } from "../present/render.js";
+import { mergeTable } from "../present/scale-out.js";
+import { mergeIndex } from "../publish/merge-index.js";
 import { readIndex } from "../registry/image-index.js";
 import { openRegistry } from "../registry/open-registry.js";
 import { DEFAULT_TAG } from "../registry/reference.js";
@@ -276,6 +278,39 @@ export class Multiarch {
       ...(plainHttp ? { plainHttp } : {}),
     });
     return formatReport(report);
+  }
+
+  /**
+   * Join images already in the registry into ONE image index, like docker buildx imagetools
+   * create (each source's platform read from its config, an index source flattened, two sources
+   * of one platform refused), verify it, then point every tag at it. For CI jobs that each built
+   * one platform on its own machine and pushed it by digest. Credentials: chain withRegistryAuth
+   * first.
+   */
+  @func({ cache: "never" })
+  @reportsErrorCodes()
+  async merge(
+    /** Where the index goes: registry/repository[:tag]. */
+    address: string,
+    /** The images: registry/repository@sha256:... (same registry), or sha256:... of address's repository. */
+    sources: string[],
+    /** Tags to point at the index (default: the address's tag, else latest). */
+    tags: string[] = [],
+    /** Annotations on the index, KEY=VALUE. */
+    annotations: string[] = [],
+    /** Talk to the registry over plain HTTP (loopback addresses always do). */
+    plainHttp: boolean = false,
+    /** When verifying, check every binary's CPU (downloads every layer). */
+    scanBinaries: boolean = true,
+  ): Promise<string> {
+    const result = await mergeIndex(sources, address, {
+      ...credentialsFor(this.auths(), address),
+      ...(tags.length > 0 ? { tags } : {}),
+      annotations: parseKeyValues("annotation", annotations),
+      ...(plainHttp ? { plainHttp } : {}),
+      scanBinaries,
+    });
+    return mergeTable(result);
   }
 
   /**
