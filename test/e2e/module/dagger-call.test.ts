@@ -75,12 +75,47 @@ describe("dagger -m . (the module under Dagger's module runtime)", () => {
       "publish",
       "verify",
       "inspect",
+      "merge",
     ]) {
       const line = run.stdout.split("\n").find((l) => l.trim().split(/\s+/)[0] === name);
       expect(line, `${name} in:\n${run.stdout}`).toBeDefined();
       // The doc column: the function's name, then its description.
       expect(line?.trim().slice(name.length).trim().length).toBeGreaterThan(10);
     }
+  });
+
+  it("call merge: two single-platform images pushed by skopeo become one index under a tag", async () => {
+    const repo = `${REGISTRY}/${uniqueRepo("call-merge")}`;
+    const sources = ["amd64", "arm64"].map((arch) => {
+      const to = `${repo}:src-${arch}`;
+      spawnSync("skopeo", [
+        "copy",
+        "--quiet",
+        "--src-tls-verify=false",
+        "--dest-tls-verify=false",
+        "--override-arch",
+        arch,
+        `docker://${REGISTRY}/library/busybox:latest`,
+        `docker://${to}`,
+      ]);
+      return `${repo}@${inspectRaw(to).digest}`;
+    });
+    const merged = await dagger([
+      "-m",
+      ".",
+      "call",
+      "merge",
+      "--address",
+      repo,
+      "--sources",
+      sources.join(","),
+      "--tags",
+      "1.0",
+      "--plain-http",
+    ]);
+    expectOk(merged);
+    expect(indexPlatforms(inspectRaw(`${repo}:1.0`))).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(merged.stdout).toContain(`${repo}:1.0@`);
   });
 
   describe("call publish: the cross fixture for five platforms under two tags", () => {
