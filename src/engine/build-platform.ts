@@ -83,7 +83,10 @@ export async function buildPlatform(
     platform: formatPlatform(target) as DaggerPlatform,
     dockerfile: opts.dockerfile,
     buildArgs: planBuildArgs(native, opts.buildArgs),
-    secrets,
+    // A copy per build: the SDK replaces an array's objects by their IDs in place when it sends
+    // the query, so two platforms' builds sharing one array race (the second reads an ID where
+    // it expects a Secret: "Cannot read properties of undefined (reading '_queryTree')").
+    secrets: [...secrets],
     ...(opts.target === undefined ? {} : { target: opts.target }),
   });
 }
