@@ -28,6 +28,7 @@ import { parseKeyValues } from "../common/key-value.js";
 import { parsePlacedAnnotation, type PlacedAnnotation } from "../plan/annotations.js";
 import { parseBuildArgs } from "../plan/build-args.js";
 import { parseOutput } from "./output-flag.js";
+import { SHELLS, type Shell } from "./completion-shells.js";
 import { parseSecretFlag, type SecretSource } from "./secret-flag.js";
 import { formatPlatform, parsePlatform, parsePlatforms } from "../platform/platform.js";
 import { planShares, type EngineRoute, type Fallback } from "../engine/routing.js";
@@ -157,7 +158,8 @@ export type Command =
   | PublishCommand
   | InspectCommand
   | VerifyCommand
-  | ScaleOutCommand;
+  | ScaleOutCommand
+  | { readonly kind: "completion"; readonly shell: Shell };
 
 export interface ParseContext {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -356,6 +358,8 @@ export function parseCli(argv: readonly string[], context: ParseContext): Comman
     case "build":
     case "plan":
       return parseScaleOut(first, rest, context);
+    case "completion":
+      return parseCompletion(rest);
     default:
       throw new UsageError(
         first.startsWith("-")
@@ -662,6 +666,17 @@ function parseSecret(text: string, context: ParseContext): SecretSource {
     );
   }
   return { id: secret.id, env: secret.env, value };
+}
+
+/** `completion bash|zsh|fish`. */
+function parseCompletion(args: readonly string[]): Command {
+  const [shell, ...extra] = args;
+  if (!SHELLS.includes(shell as Shell) || extra.length > 0) {
+    throw new UsageError(
+      `completion takes one shell: ${SHELLS.join(", ")} (given ${JSON.stringify(args.join(" "))})`,
+    );
+  }
+  return { kind: "completion", shell: shell as Shell };
 }
 
 /** The one REF a command takes, parsed. */

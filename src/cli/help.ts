@@ -15,6 +15,7 @@ Usage:
   multiarch build --platform P --push-by-digest --address REGISTRY/REPO --source DIR [options]
   multiarch merge --address REGISTRY/REPO --tag T... SOURCE@DIGEST... [options]
   multiarch plan --platforms P,Q [--github-matrix | --json]
+  multiarch completion bash|zsh|fish
   multiarch --help | --version
 
 Commands:
@@ -24,6 +25,7 @@ Commands:
   build     build ONE platform and push it by digest (a CI matrix job; no tag moves)
   merge     join images already in the registry into one index, verify it, then tag it
   plan      how each platform builds (native, cross, emulated), or a GitHub Actions matrix
+  completion  a bash, zsh or fish completion script, from the flags each command parses
 
 Run 'multiarch COMMAND --help' for its options.
 

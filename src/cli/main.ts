@@ -97,6 +97,9 @@ export async function run(argv: readonly string[], io: Io, context: ParseContext
       case "plan":
         await (await import("./commands/plan.js")).runPlan(command, io);
         break;
+      case "completion":
+        io.out((await import("./completion.js")).completionScript(command.shell));
+        break;
     }
     return EXIT_OK;
   } catch (error) {
