@@ -199,6 +199,13 @@ const buildah: Contender = {
       return Promise.resolve("buildah is not installed (bash bench/setup.sh buildah)");
     if (!existsSync(BUILDAH_RUNC))
       return Promise.resolve(`${BUILDAH_RUNC} is missing (bash bench/setup.sh buildah)`);
+    // An interrupted bench leaves buildah's working containers mounted: unmount before wiping.
+    spawnSync("/bin/sh", ["-c", `buildah ${buildahGlobal} rm --all`], { stdio: "ignore" });
+    spawnSync(
+      "/bin/sh",
+      ["-c", `mount | awk '$3 ~ "^${STATE}/" {print $3}' | sort -r | xargs -r umount -l`],
+      { stdio: "ignore" },
+    );
     rmSync(BUILDAH_ROOT, { recursive: true, force: true });
     mkdirSync(BUILDAH_ROOT, { recursive: true });
     writeFileSync(
