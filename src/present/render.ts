@@ -193,12 +193,47 @@ export function inspectTable(reference: string, summary: ImageSummary): string {
   );
 }
 
-/** The machine-readable summary of `inspect --json`: the registry's summary, and the reference. */
-export function inspectJson(
-  reference: string,
-  summary: ImageSummary,
-): ImageSummary & { readonly reference: string } {
-  return { reference, ...summary };
+/** One platform of `inspect --json`: the keys every command's JSON gives a platform, and more. */
+export interface InspectPlatformJson {
+  readonly platform?: string;
+  readonly rawPlatform?: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly manifestSize?: number;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * `inspect --json`, in the vocabulary publish and verify use too: `ref` (what was asked),
+ * `digest` and `mediaType` of what it names, `platforms[]` with `platform`, `digest`, `size`.
+ * A single-platform image is one entry of `platforms`.
+ */
+export interface InspectJson {
+  readonly ref: string;
+  readonly kind: ImageSummary["kind"];
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly platforms: readonly InspectPlatformJson[];
+}
+
+export function inspectJson(ref: string, summary: ImageSummary): InspectJson {
+  const { kind, digest, mediaType, annotations } = summary;
+  const platforms: InspectPlatformJson[] =
+    summary.kind === "index"
+      ? summary.entries.map((e) => ({ ...e }))
+      : [
+          {
+            ...(summary.platform === undefined ? {} : { platform: summary.platform }),
+            ...(summary.rawPlatform === undefined ? {} : { rawPlatform: summary.rawPlatform }),
+            digest,
+            mediaType,
+            size: summary.size,
+            annotations,
+          },
+        ];
+  return { ref, kind, digest, mediaType, annotations, platforms };
 }
 
 /** JSON for stdout: indented, one trailing newline. */

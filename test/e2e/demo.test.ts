@@ -90,10 +90,10 @@ describe("npm run demo", () => {
         cwd: ROOT,
         encoding: "utf8",
       }),
-    ) as { kind: string; digest: string; entries: { platform?: string }[] };
+    ) as { kind: string; digest: string; platforms: { platform?: string }[] };
     expect(json.kind).toBe("index");
     expect(json.digest).toBe(digest);
-    const listed = json.entries.map((e) => e.platform);
+    const listed = json.platforms.map((e) => e.platform);
     expect(listed.length).toBeGreaterThanOrEqual(5);
     expect([...listed].sort()).toEqual([...PLATFORMS].sort());
     expect(inspectRaw(`${ADDRESS}:1.0.0`).digest).toBe(digest);

@@ -239,11 +239,11 @@ describe("publish, inspect", () => {
     const summary = JSON.parse(run.stdout) as {
       kind: string;
       digest: string;
-      entries: { platform: string; digest: string; size: number }[];
+      platforms: { platform: string; digest: string; size: number }[];
     };
     expect(summary.kind).toBe("index");
     expect(summary.digest).toBe(published.digest);
-    expect(summary.entries.map((e) => [e.platform, e.digest, e.size])).toEqual(
+    expect(summary.platforms.map((e) => [e.platform, e.digest, e.size])).toEqual(
       published.platforms.map((p) => [p.platform, p.digest, p.size]),
     );
   });

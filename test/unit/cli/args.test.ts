@@ -19,7 +19,7 @@ import {
 } from "../../../src/present/render.js";
 import { humanSize, shortDigest, table } from "../../../src/common/text.js";
 import type { PublishReport } from "../../../src/publish/publish.js";
-import type { IndexSummary } from "../../../src/registry/image-index.js";
+import type { IndexSummary, ManifestSummary } from "../../../src/registry/image-index.js";
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/cli-hello", import.meta.url));
 const CWD = "/work/here";
@@ -784,6 +784,42 @@ describe("render", () => {
         `PLATFORM     MANIFEST DIGEST${" ".repeat(71 - 15)}  SIZE\n` +
         `linux/arm64  ${digest("e")}  994.3 kB\n`,
     );
-    expect(inspectJson("r/app:1", summary)).toEqual({ reference: "r/app:1", ...summary });
+    expect(inspectJson("r/app:1", summary)).toEqual({
+      ref: "r/app:1",
+      kind: "index",
+      digest: digest("a"),
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      annotations: summary.annotations,
+      platforms: summary.entries,
+    });
+  });
+
+  test("inspect JSON of a single-platform image: its one platform in platforms[]", () => {
+    const summary: ManifestSummary = {
+      kind: "manifest",
+      digest: digest("b"),
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      platform: "linux/arm64",
+      rawPlatform: "linux/arm64/v8",
+      size: 1234,
+      annotations: { a: "1" },
+    };
+    expect(inspectJson("r/app@" + digest("b"), summary)).toEqual({
+      ref: "r/app@" + digest("b"),
+      kind: "manifest",
+      digest: digest("b"),
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      annotations: { a: "1" },
+      platforms: [
+        {
+          platform: "linux/arm64",
+          rawPlatform: "linux/arm64/v8",
+          digest: digest("b"),
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          size: 1234,
+          annotations: { a: "1" },
+        },
+      ],
+    });
   });
 });
