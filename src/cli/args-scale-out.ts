@@ -21,6 +21,7 @@ import {
   type ParseContext,
   type PublishCommand,
 } from "./args.js";
+import { parseEngineFlag, parseRunnerHost } from "./engine-flags.js";
 import { UsageError } from "./usage.js";
 
 export interface MergeCommand {
@@ -53,6 +54,8 @@ export interface PlanCommand {
   /** A build context whose Dockerfile says which steps run on the build machine (cross). */
   readonly source?: string;
   readonly dockerfile: string;
+  /** --engine: other engines to ask, by runner host, beside the default one. */
+  readonly engines: readonly string[];
   readonly json: boolean;
 }
 
@@ -80,6 +83,7 @@ export const PLAN_OPTIONS = {
   "github-matrix": { type: "boolean" },
   source: { type: "string" },
   dockerfile: { type: "string" },
+  engine: { type: "string", multiple: true },
   json: { type: "boolean" },
 } as const;
 
@@ -105,6 +109,7 @@ const planFlagsSchema = () =>
     "github-matrix": z.boolean().default(false),
     source: nonEmpty("source", "a directory").optional(),
     dockerfile: nonEmpty("dockerfile", "a path relative to --source").default("Dockerfile"),
+    engine: z.array(z.string()).default([]),
     json: z.boolean().default(false),
   });
 
@@ -253,15 +258,27 @@ function parsePlan(args: readonly string[], context: ParseContext): PlanCommand 
     throw new UsageError("missing --platforms P,Q (the platforms to plan)", "plan");
   }
   const { platforms } = wrap("--platforms", "plan", () => parsePlatforms(given));
-  if (flags["github-matrix"] && flags.source !== undefined) {
-    throw new UsageError("--github-matrix probes nothing: --source does not go with it", "plan");
+  if (flags["github-matrix"] && (flags.source !== undefined || flags.engine.length > 0)) {
+    const flag = flags.source !== undefined ? "--source" : "--engine";
+    throw new UsageError(`--github-matrix probes nothing: ${flag} does not go with it`, "plan");
   }
+  const engines = flags.engine.map((value) => wrap("--engine", "plan", () => planEngine(value)));
   return {
     kind: "plan",
     platforms: platforms.map(formatPlatform),
     githubMatrix: flags["github-matrix"],
     ...(flags.source === undefined ? {} : { source: resolve(context.cwd, flags.source) }),
     dockerfile: flags.dockerfile,
+    engines: [...new Set(engines)],
     json: flags.json,
   };
+}
+
+/**
+ * plan's --engine: a runner host, or publish's PLATFORMS=RUNNER_HOST (the same flags can be
+ * passed to both; plan asks that engine about every platform, not only the routed ones).
+ * @throws MultiarchError INVALID_INPUT, INVALID_PLATFORM
+ */
+function planEngine(value: string): string {
+  return value.includes("=") ? parseEngineFlag(value).runnerHost : parseRunnerHost(value);
 }

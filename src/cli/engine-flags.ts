@@ -28,16 +28,9 @@ export function parseEngineFlag(value: string): EngineRoute {
       expected: EXPECTED,
     });
   }
-  const parsed = runnerHostSchema.safeParse(host);
-  if (!parsed.success) {
-    throw new MultiarchError(
-      ErrorCode.INVALID_INPUT,
-      parsed.error.issues[0]?.message ?? "Not a runner host.",
-      { given: value, expected: EXPECTED },
-    );
-  }
+  const runnerHost = parseRunnerHost(host, value, EXPECTED);
   parsePlatforms(platforms.split(","));
-  return { platforms: platforms.split(",").map((p) => p.trim()), runnerHost: parsed.data };
+  return { platforms: platforms.split(",").map((p) => p.trim()), runnerHost };
 }
 
 /** --fallback's value. @throws MultiarchError INVALID_INPUT */
@@ -49,4 +42,25 @@ export function parseFallbackFlag(value: string | undefined): Fallback {
     expected:
       "fail (an engine that fails fails the publish) or emulate (its platforms are built on the default engine)",
   });
+}
+
+/**
+ * A runner host as Dagger's client accepts it (unix://, tcp://, kube-pod://, …).
+ * @param given the whole flag value, and `expected` its form, for the error
+ * @throws MultiarchError INVALID_INPUT
+ */
+export function parseRunnerHost(
+  host: string,
+  given: string = host,
+  expected = "RUNNER_HOST, e.g. tcp://10.0.0.2:1234 (or PLATFORMS=RUNNER_HOST)",
+): string {
+  const parsed = runnerHostSchema.safeParse(host.trim());
+  if (!parsed.success) {
+    throw new MultiarchError(
+      ErrorCode.INVALID_INPUT,
+      parsed.error.issues[0]?.message ?? "Not a runner host.",
+      { given, expected },
+    );
+  }
+  return parsed.data;
 }

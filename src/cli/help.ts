@@ -186,10 +186,10 @@ Example:
     127.0.0.1:5000/team/app@sha256:aaa... 127.0.0.1:5000/team/app@sha256:bbb...
 `;
 
-const PLAN = `Usage: multiarch plan --platforms P,Q [--source DIR [--dockerfile F]] [--json]
+const PLAN = `Usage: multiarch plan --platforms P,Q [--source DIR [--dockerfile F]] [--engine HOST]… [--json]
        multiarch plan --platforms P,Q --github-matrix
 
-Say how each platform would build on the engine: native, cross (a Dockerfile whose RUN steps
+Say how each platform would build on each engine (the default one, and each --engine): native, cross (a Dockerfile whose RUN steps
 all run on the build machine) or emulated (QEMU), or unavailable. With --github-matrix, print
 instead (no engine) one line of JSON for a GitHub Actions matrix: per platform its runner label
 (linux/amd64 and linux/386 on ubuntu-24.04, linux/arm64 on ubuntu-24.04-arm, the rest on
@@ -198,6 +198,7 @@ ubuntu-24.04 under QEMU), whether it is emulated, and a slug for names.
   --platforms P,Q          the platforms (repeatable; --platform P works too)
   --source DIR             a build context: its Dockerfile decides native/cross/emulated
   --dockerfile F           the Dockerfile, relative to DIR (default: Dockerfile)
+  --engine RUNNER_HOST     ask this engine too (repeatable; publish's PLATFORMS=RUNNER_HOST works)
   --github-matrix          print the matrix: {"include":[{"platform","runner","emulated","slug"}]}
   --json                   print the plan as JSON
   -h, --help               this help

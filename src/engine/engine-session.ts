@@ -32,9 +32,14 @@ const GONE_PROBES = 3;
 let opening: Promise<void> = Promise.resolve();
 
 export interface EngineSessionOptions {
-  /** Names the work in errors: the platforms this engine builds. */
+  /** Names the work in errors: the platforms this engine builds (or is asked about). */
   readonly platforms: readonly string[];
+  /** What the engine was opened for, so a failure says what did not happen (default build). */
+  readonly purpose?: EnginePurpose;
 }
+
+/** build: it was to build platforms (publish); plan: it was only asked how it would. */
+export type EnginePurpose = "build" | "plan";
 
 /**
  * Open a session on the engine at `runnerHost`, run `work` with its client, close it.
@@ -46,7 +51,7 @@ export async function withEngineAt<T>(
   work: (client: Client) => Promise<T>,
   options: EngineSessionOptions,
 ): Promise<T> {
-  await assertEngineAnswers(runnerHost, options.platforms);
+  await assertEngineAnswers(runnerHost, options.platforms, options.purpose);
   const log = new LogTail();
   const sdk = await loadDaggerSdk();
   const cli = process.env[CLI_BIN];
@@ -75,6 +80,7 @@ async function withOwnSession<T>(
     session = await startSession(cli, log, env);
   } catch (error) {
     throw engineFailed(runnerHost, options.platforms, "connecting to it failed", {
+      purpose: options.purpose,
       stderr: [error instanceof Error ? error.message : String(error), log.text]
         .filter(Boolean)
         .join("\n"),
@@ -133,6 +139,7 @@ async function withSdkSession<T>(
   } catch (error) {
     if (outcome === undefined) {
       throw engineFailed(runnerHost, options.platforms, "connecting to it failed", {
+        purpose: options.purpose,
         stderr: [error instanceof Error ? error.message : String(error), log.text]
           .filter(Boolean)
           .join("\n"),
@@ -142,6 +149,7 @@ async function withSdkSession<T>(
   }
   if (outcome === undefined) {
     throw engineFailed(runnerHost, options.platforms, "its session ended early", {
+      purpose: options.purpose,
       stderr: log.text,
     });
   }
@@ -157,11 +165,12 @@ async function withSdkSession<T>(
 export async function assertEngineAnswers(
   runnerHost: string,
   platforms: readonly string[],
+  purpose: EnginePurpose = "build",
 ): Promise<void> {
   const endpoint = runnerEndpoint(runnerHost);
   const unreachable = endpoint === undefined ? undefined : await probeEndpoint(endpoint);
   if (unreachable !== undefined) {
-    throw engineFailed(runnerHost, platforms, `it does not answer: ${unreachable}`);
+    throw engineFailed(runnerHost, platforms, `it does not answer: ${unreachable}`, { purpose });
   }
 }
 
@@ -170,14 +179,30 @@ export function engineFailed(
   runnerHost: string,
   platforms: readonly string[],
   why: string,
-  more: { readonly stderr?: string; readonly cause?: unknown } = {},
+  more: {
+    readonly stderr?: string;
+    readonly cause?: unknown;
+    readonly purpose?: EnginePurpose | undefined;
+  } = {},
 ): MultiarchError {
+  const { purpose = "build", ...rest } = more;
+  if (purpose === "plan") {
+    return new MultiarchError(
+      ErrorCode.ENGINE_FAILED,
+      `The engine ${runnerHost} failed (${why}): plan could not ask it how it runs ${platforms.join(", ")}.`,
+      {
+        engine: runnerHost,
+        ...rest,
+        hint: `start the engine at ${runnerHost} and run again, or leave it out of --engine`,
+      },
+    );
+  }
   return new MultiarchError(
     ErrorCode.ENGINE_FAILED,
     `The engine ${runnerHost} failed (${why}); its platforms ${platforms.join(", ")} were not built. Nothing was tagged.`,
     {
       engine: runnerHost,
-      ...more,
+      ...rest,
       hint: `start the engine at ${runnerHost} and run again, or pass --fallback emulate (fallback: "emulate") to build its platforms on the default engine`,
     },
   );

@@ -64,24 +64,59 @@ describe("build --push-by-digest, then merge", () => {
   });
 });
 
+interface PlanJson {
+  engines: { name: string; native: string }[];
+  platforms: { platform: string; engine: string; mode: string; runner: string }[];
+}
+
+/** `plan --json` of amd64 and arm64 for the fixture, with `more` flags. */
+async function planJson(...more: string[]): Promise<PlanJson> {
+  const args = ["--platforms", "linux/amd64,linux/arm64", "--source", FIXTURE, "--json"];
+  const run = await runCli(["plan", ...args, ...more]);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as PlanJson;
+}
+
 test("plan says how the engine builds each platform, and the GitHub runner of each", async () => {
-  const run = await runCli([
-    "plan",
-    "--platforms",
-    "linux/amd64,linux/arm64",
-    "--source",
-    FIXTURE,
-    "--json",
-  ]);
-  expect(run.code).toBe(0);
-  const plan = JSON.parse(run.stdout) as {
-    engines: { name: string; native: string }[];
-    platforms: { platform: string; engine: string; mode: string; runner: string }[];
-  };
+  const plan = await planJson();
   expect(plan.engines).toEqual([{ name: "default", native: "linux/amd64" }]);
   expect(plan.platforms.map((p) => [p.platform, p.engine, p.mode, p.runner])).toEqual([
     ["linux/amd64", "default", "native", "ubuntu-24.04"],
     // The fixture RUNs in the target stage: emulated, not cross.
     ["linux/arm64", "default", "emulated", "ubuntu-24.04-arm"],
   ]);
+});
+
+test("plan --engine asks every engine about every platform; an engine that does not answer is named", async () => {
+  // The bed's extra engines (TESTBED_ENGINES) are x86-64 hosts too, with the same QEMU handlers.
+  const [E2 = "", E3 = ""] = (process.env["TESTBED_ENGINES"] ?? "").split(" ");
+  expect(E2).not.toBe("");
+  expect(E3).not.toBe("");
+  const plan = await planJson("--engine", E2, "--engine", `linux/arm64=${E3}`);
+  expect(plan.engines).toEqual([
+    { name: "default", native: "linux/amd64" },
+    { name: E2, native: "linux/amd64" },
+    { name: E3, native: "linux/amd64" },
+  ]);
+  expect(plan.platforms.map((p) => [p.platform, p.engine, p.mode])).toEqual([
+    ["linux/amd64", "default", "native"],
+    ["linux/amd64", E2, "native"],
+    ["linux/amd64", E3, "native"],
+    ["linux/arm64", "default", "emulated"],
+    ["linux/arm64", E2, "emulated"],
+    ["linux/arm64", E3, "emulated"],
+  ]);
+
+  // Port 9 on loopback: nothing listens there.
+  const dead = await runCli([
+    "plan",
+    "--platforms",
+    "linux/arm64",
+    "--engine",
+    "tcp://127.0.0.1:9",
+  ]);
+  expect(dead.code).toBe(1);
+  expect(dead.stderr).toMatch(/ENGINE_FAILED: .*tcp:\/\/127\.0\.0\.1:9.*plan could not ask it/);
+  // plan has no --fallback: its hint must not offer one.
+  expect(dead.stderr).not.toContain("--fallback");
 });

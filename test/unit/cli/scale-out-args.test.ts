@@ -133,7 +133,17 @@ describe("plan", () => {
       platforms: ["linux/amd64", "linux/arm/v7"],
       githubMatrix: true,
       dockerfile: "Dockerfile",
+      engines: [],
       json: false,
+    });
+  });
+
+  test("--engine: runner hosts, or publish's PLATFORMS=RUNNER_HOST; each engine once", () => {
+    const argv = ["plan", "--platforms", "amd64,arm64", "--engine", "tcp://10.0.0.2:1234"];
+    const more = ["--engine", "linux/arm64=tcp://10.0.0.3:1234", "--engine", "tcp://10.0.0.2:1234"];
+    expect(parseCli([...argv, ...more], context)).toMatchObject({
+      kind: "plan",
+      engines: ["tcp://10.0.0.2:1234", "tcp://10.0.0.3:1234"],
     });
   });
 
@@ -141,6 +151,9 @@ describe("plan", () => {
     [["plan"], /missing --platforms/],
     [["plan", "--platforms", "vax"], /--platforms/],
     [["plan", "--platforms", "amd64", "--github-matrix", "--source", "."], /probes nothing/],
+    [["plan", "--platforms", "amd64", "--github-matrix", "--engine", "tcp://h:1"], /--engine does/],
+    [["plan", "--platforms", "amd64", "--engine", "http://h:1"], /--engine/],
+    [["plan", "--platforms", "amd64", "--engine", "vax=tcp://h:1"], /--engine/],
   ])("%j is refused", (argv, message) => {
     expect(refused(argv)).toMatch(message);
   });
