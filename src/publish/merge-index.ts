@@ -23,7 +23,7 @@ import {
 import { IMAGE_CONFIG_MEDIA_TYPES, MediaType } from "../registry/media-types.js";
 import { annotationsAt } from "../plan/annotations.js";
 import { placedAnnotationSchema } from "../plan/image-format.js";
-import { openRegistry, type OpenRegistry } from "../registry/open-registry.js";
+import type { OpenRegistry } from "../registry/open-registry.js";
 import {
   DEFAULT_TAG,
   EXPECTED_TAG,
@@ -32,14 +32,13 @@ import {
   type ImageReference,
 } from "../registry/reference.js";
 import { retriesSchema } from "../registry/retry.js";
-import { verify } from "../verify/verify.js";
 import {
   isAttestation,
   mergedIndexBytes,
   uniquePlatforms,
   type MergeEntry,
 } from "./merge-entries.js";
-import { publishAddress } from "./publish-index.js";
+import { openTarget, verifyPublished } from "./publish-index.js";
 import { moveTags } from "./tag-index.js";
 
 const optionsSchema = z.object({
@@ -129,14 +128,7 @@ export async function mergeIndex(
       expected: "at least one REPO@DIGEST of a platform's image (or of an index)",
     });
   }
-  const login = {
-    username: opts.username,
-    password,
-    plainHttp: opts.plainHttp,
-    retries: opts.retries,
-  };
-  const target =
-    typeof address === "string" ? await openRegistry(publishAddress(address), login) : address;
+  const target = await openTarget(address, { ...opts, password });
   const { ref, registry } = target;
   const stopRetryEvents = registry.onRetry((retry) => onProgress(retryEvent(retry)));
   try {
@@ -166,20 +158,12 @@ export async function mergeIndex(
 
     const platforms = entries.map((e) => describePlatform(e.descriptor.platform));
     if (opts.verify) {
-      const verifyStart = performance.now();
-      const where = `${repo}@${digest}`;
-      onProgress({ kind: "verify-start", ref: where, scanBinaries: opts.scanBinaries });
-      await verify(where, {
-        platforms,
-        scanBinaries: opts.scanBinaries,
-        ...(opts.username === undefined || password === undefined
-          ? {}
-          : { username: opts.username, password }),
-        ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
-        ...(opts.retries === undefined ? {} : { retries: opts.retries }),
+      await verifyPublished(
+        `${repo}@${digest}`,
+        { platforms, scanBinaries: opts.scanBinaries },
+        { ...opts, password },
         onProgress,
-      });
-      onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
+      );
     }
 
     const tags = opts.tags ?? [ref.tag ?? DEFAULT_TAG];

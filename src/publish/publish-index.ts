@@ -15,11 +15,11 @@ import { buildVariants, decorate, type BuiltVariant, type Variant } from "../eng
 import type { ManifestResult } from "../registry/client.js";
 import { annotationsAt, type PlacedAnnotation } from "../plan/annotations.js";
 import { imageOptionsSchema } from "../plan/image-format.js";
-import { openRegistry, type OpenRegistry } from "../registry/open-registry.js";
+import { openRegistry, type OpenRegistry, type RegistryLogin } from "../registry/open-registry.js";
 import { retriesSchema } from "../registry/retry.js";
 import { DEFAULT_TAG, EXPECTED_TAG, TAG_PATTERN } from "../registry/reference.js";
 import { parseReference, type ImageReference } from "../registry/reference.js";
-import { verify } from "../verify/verify.js";
+import { verify, type VerifyOptions } from "../verify/verify.js";
 import {
   attestationOptionsSchema,
   attestIndex,
@@ -132,26 +132,11 @@ export async function publishStaged(
   const opts = parseOptions(optionsSchema, rest, "publish options");
   checkPlacement(opts, count);
   for (const { tags } of alsoTo) parseOptions(alsoToTagsSchema, { tags }, "alsoTo tags");
-  const target =
-    typeof address === "string"
-      ? await openRegistry(publishAddress(address), {
-          username: opts.username,
-          password,
-          plainHttp: opts.plainHttp,
-          retries: opts.retries,
-        })
-      : address;
+  const login = { ...opts, password };
+  const target = await openTarget(address, login);
   const more = await Promise.all(
     alsoTo.map(async ({ address: other, tags }) => ({
-      target:
-        typeof other === "string"
-          ? await openRegistry(publishAddress(other), {
-              username: opts.username,
-              password,
-              plainHttp: opts.plainHttp,
-              retries: opts.retries,
-            })
-          : other,
+      target: await openTarget(other, login),
       tags,
     })),
   );
@@ -195,6 +180,43 @@ export function publishAddress(address: string): ImageReference {
     given: address,
     expected: "registry/repository[:tag], without a digest: the digest is the result",
   });
+}
+
+/**
+ * The registry to publish to: an address (checked by publishAddress) opened with the login's
+ * credentials, transport and retries, or a registry the caller opened already.
+ */
+export async function openTarget(
+  address: string | OpenRegistry,
+  login: Pick<RegistryLogin, "username" | "password" | "plainHttp" | "retries">,
+): Promise<OpenRegistry> {
+  if (typeof address !== "string") return address;
+  const { username, password, plainHttp, retries } = login;
+  return openRegistry(publishAddress(address), { username, password, plainHttp, retries });
+}
+
+/**
+ * Verify what `where` names, as a publish's last step before tags move: with the login's
+ * credentials, transport and retries, told to `onProgress` (verify-start, verify-done).
+ * @throws MultiarchError VERIFY_FAILED, REGISTRY_ERROR, AUTH_FAILED
+ */
+export async function verifyPublished(
+  where: string,
+  checks: Pick<VerifyOptions, "platforms" | "attestations"> & { readonly scanBinaries: boolean },
+  login: Pick<RegistryLogin, "username" | "password" | "plainHttp" | "retries">,
+  onProgress: ProgressListener,
+): Promise<void> {
+  const start = performance.now();
+  onProgress({ kind: "verify-start", ref: where, scanBinaries: checks.scanBinaries });
+  const { username, password, plainHttp, retries } = login;
+  await verify(where, {
+    ...checks,
+    ...(username === undefined || password === undefined ? {} : { username, password }),
+    ...(plainHttp === undefined ? {} : { plainHttp }),
+    ...(retries === undefined ? {} : { retries }),
+    onProgress,
+  });
+  onProgress({ kind: "verify-done", seconds: (performance.now() - start) / 1000 });
 }
 
 /** One repository to publish to, and the tags to point at the index there. */
@@ -364,21 +386,16 @@ async function finish(
   // What the registry serves must be what was built: every platform, no stray entry, and
   // binaries for the right CPU. One variant is a plain manifest, not an index: nothing to check.
   if (opts.verify && built.length > 1) {
-    const verifyStart = performance.now();
-    const where = `${repo}@${index.digest}`;
-    onProgress({ kind: "verify-start", ref: where, scanBinaries: opts.scanBinaries });
-    await verify(where, {
-      platforms: built.map((b) => b.platform),
-      scanBinaries: opts.scanBinaries,
-      attestations: { provenance: opts.provenance !== false, sbom: opts.sbom },
-      ...(opts.username === undefined || password === undefined
-        ? {}
-        : { username: opts.username, password }),
-      ...(opts.plainHttp === undefined ? {} : { plainHttp: opts.plainHttp }),
-      ...(opts.retries === undefined ? {} : { retries: opts.retries }),
+    await verifyPublished(
+      `${repo}@${index.digest}`,
+      {
+        platforms: built.map((b) => b.platform),
+        scanBinaries: opts.scanBinaries,
+        attestations: { provenance: opts.provenance !== false, sbom: opts.sbom },
+      },
+      { ...opts, password },
       onProgress,
-    });
-    onProgress({ kind: "verify-done", seconds: (performance.now() - verifyStart) / 1000 });
+    );
   }
   return { index, attestations };
 }

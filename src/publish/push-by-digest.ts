@@ -12,9 +12,9 @@ import { retryEvent, silent, type ProgressListener } from "../common/progress.js
 import { buildVariants, decorate, type Variant } from "../engine/variants.js";
 import { annotationsAt } from "../plan/annotations.js";
 import { imageOptionsSchema } from "../plan/image-format.js";
-import { openRegistry, type OpenRegistry } from "../registry/open-registry.js";
+import type { OpenRegistry } from "../registry/open-registry.js";
 import { retriesSchema } from "../registry/retry.js";
-import { publishAddress } from "./publish-index.js";
+import { openTarget } from "./publish-index.js";
 import { pushVariants, STAGING_TAG } from "./push-variants.js";
 import { publishResult, type PublishResult } from "./result.js";
 
@@ -55,15 +55,7 @@ export async function pushByDigest(
       },
     );
   }
-  const target =
-    typeof address === "string"
-      ? await openRegistry(publishAddress(address), {
-          username: opts.username,
-          password,
-          plainHttp: opts.plainHttp,
-          retries: opts.retries,
-        })
-      : address;
+  const target = await openTarget(address, { ...opts, password });
   const { ref, registry } = target;
   const repo = `${ref.registry}/${ref.repository}`;
   const stopRetryEvents = registry.onRetry((retry) => onProgress(retryEvent(retry)));
