@@ -214,17 +214,7 @@ export async function runPublish(
 
       if (destination.kind === "push") {
         if (first === undefined) throw new Error("unreachable: a push without a target");
-        const login = destination.credentials;
-        const access = {
-          ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
-          ...(destination.retries === undefined ? {} : { retries: destination.retries }),
-          ...(login === undefined
-            ? {}
-            : {
-                username: login.username,
-                password: client.setSecret("registry-password", login.password),
-              }),
-        };
+        const access = registryAccess(destination, client);
         const result =
           command.kind === "build"
             ? await image.pushByDigest(first.address, { ...format, ...access })
@@ -301,6 +291,24 @@ async function writeBuildOutputs(
 }
 
 /** `--engine` given: every platform on its engine, one index (publishRouted). */
+/**
+ * A push's registry transport, retries and credentials as the library's options; the password
+ * goes to the engine as a Dagger secret, never as plain text.
+ */
+function registryAccess(destination: Extract<Destination, { kind: "push" }>, client: Client) {
+  const login = destination.credentials;
+  return {
+    ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
+    ...(destination.retries === undefined ? {} : { retries: destination.retries }),
+    ...(login === undefined
+      ? {}
+      : {
+          username: login.username,
+          password: client.setSecret("registry-password", login.password),
+        }),
+  };
+}
+
 async function publishOverEngines(
   command: PublishCommand,
   destination: Extract<Destination, { kind: "push" }>,
@@ -311,7 +319,6 @@ async function publishOverEngines(
 ): Promise<PublishResult> {
   const { publishRouted } = await import("../../publish/publish-routed.js");
   const width = Math.max(...command.platforms.map((p) => p.length));
-  const login = destination.credentials;
   const report = await publishRouted(target.address, {
     client,
     source: context.directory,
@@ -330,14 +337,7 @@ async function publishOverEngines(
     verify: command.verify,
     scanBinaries: command.scan,
     tags: [...target.tags],
-    ...(destination.plainHttp === undefined ? {} : { plainHttp: destination.plainHttp }),
-    ...(destination.retries === undefined ? {} : { retries: destination.retries }),
-    ...(login === undefined
-      ? {}
-      : {
-          username: login.username,
-          password: client.setSecret("registry-password", login.password),
-        }),
+    ...registryAccess(destination, client),
     onProgress: (event) => io.err(`${progressLine(event, { width, modeOf: () => undefined })}\n`),
   });
   io.err(`${emulationLine(report.emulation)}\n`);
